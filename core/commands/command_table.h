@@ -1,0 +1,37 @@
+// The command table: every client command Shoal understands, declared once (name, arity, flags,
+// handler), in the Dragonfly/Redis style. The Node looks a command up here and runs its handler;
+// tests go through the same table.
+//
+// Thread safety: the table is immutable after construction; handlers run on the Node's thread.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/node_config.h"
+#include "core/resp/resp_writer.h"
+#include "core/session.h"
+#include "core/store/store.h"
+#include "core/time.h"
+
+namespace shoal {
+
+// What a handler may touch while running one command.
+struct CommandContext {
+  TimeMs now = 0;
+  Store& store;
+  Session& session;
+  NodeCounters& counters;
+  const NodeConfig& config;
+  RespWriter& reply;
+  bool close_after_reply = false;  // QUIT
+  bool shutdown = false;           // SHUTDOWN
+};
+
+// Runs one command (argv[0] is the name, any case). Always writes exactly one reply, including
+// for unknown commands, wrong arity and AUTH-required, unless the command itself is QUIT-like
+// (which still replies +OK). Never throws for client input.
+void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv);
+
+}  // namespace shoal

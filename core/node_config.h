@@ -1,0 +1,24 @@
+// NodeConfig: everything a Node is configured with at start-up. Filled by the driver from flags
+// (server/) or drawn per seed (sim/). Plain data; validated by the driver before construction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/limits.h"
+#include "core/store/store.h"
+
+namespace shoal {
+
+struct NodeConfig {
+  StoreOptions store;
+  std::string requirepass;  // empty: no AUTH required
+  std::uint64_t clients_max = limits::kClientsDefault;
+  // Shown by INFO / CONFIG GET only; the core never opens a socket.
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 7379;
+  std::string version = "0.1.0";
+  std::uint64_t process_id = 0;  // for INFO; 0 in simulation
+};
+
+}  // namespace shoal

@@ -1,0 +1,101 @@
+// Store: one shard's keyspace. A hash table of items (key, value, absolute expiry, eviction
+// metadata) with honest memory accounting bounded by maxmemory, lazy + incremental active
+// expiry, a pluggable eviction policy, and statistics.
+//
+// Thread safety: none. A Store is owned by exactly one thread (shared-nothing, architecture §8).
+// Time: every call that may observe expiry takes `now` (ms, driver-defined epoch).
+//
+// Invariants:
+//   1. used_bytes() == sum over live items of ItemFootprintBytes(key, value) + table overhead.
+//   2. After any successful write, used_bytes() <= maxmemory_bytes unless the policy is
+//      kNoEviction (then the write is refused instead) or a single item is larger than maxmemory.
+//   3. No read ever returns an item whose expiry is <= now.
+//   4. Every live item is known to the eviction policy exactly once.
+//   5. A string_view returned by a read stays valid until the next mutating call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/store/eviction_kind.h"
+#include "core/time.h"
+
+namespace shoal {
+
+struct StoreOptions {
+  // 0 means unbounded.
+  std::uint64_t maxmemory_bytes = 0;
+  EvictionKind eviction = EvictionKind::kSieve;
+  std::uint64_t value_bytes_max = 8 * 1024 * 1024;
+};
+
+struct StoreStats {
+  std::uint64_t hits = 0;          // reads that found a live key (Redis keyspace_hits)
+  std::uint64_t misses = 0;        // reads that found nothing (Redis keyspace_misses)
+  std::uint64_t expired = 0;       // keys removed because their TTL passed (expired_keys)
+  std::uint64_t evicted = 0;       // keys removed by the eviction policy (evicted_keys)
+  std::uint64_t keys = 0;          // live keys (may include expired-but-not-yet-collected)
+  std::uint64_t keys_with_expiry = 0;
+  std::uint64_t used_bytes = 0;    // accounted memory (used_memory)
+  std::uint64_t sets = 0;          // successful writes
+};
+
+// A read result: the value and its absolute expiry (kNoExpiry if none).
+struct ItemView {
+  std::string_view value;
+  TimeMs expire_at = kNoExpiry;
+};
+
+class Store {
+ public:
+  explicit Store(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Reads a key as a client GET does: counts a hit or a miss, tells the eviction policy about the
+  // access, removes the key first if it has expired (lazy expiry).
+  std::optional<ItemView> Get(std::string_view key, TimeMs now);
+
+  // Reads without touching statistics or eviction metadata (for TTL, EXISTS-style checks and
+  // NX/XX/KEEPTTL decisions). Still never returns an expired item.
+  std::optional<ItemView> Peek(std::string_view key, TimeMs now);
+
+  // Stores or overwrites `key` with `value` and absolute expiry `expire_at` (kNoExpiry: none).
+  // An expire_at <= now deletes the key instead (as Redis does for SET ... PXAT <past>).
+  // Evicts as the policy says to make room. Errors: kValueTooLarge, kKeyTooLarge, kOutOfMemory.
+  Result<void> Set(std::string_view key, std::string_view value, TimeMs expire_at, TimeMs now);
+
+  // Removes a key. Returns true if a live key was removed.
+  bool Delete(std::string_view key, TimeMs now);
+
+  // Changes only the expiry of an existing live key (kNoExpiry clears it). An expire_at <= now
+  // deletes the key. Returns false if the key does not exist.
+  bool SetExpiry(std::string_view key, TimeMs expire_at, TimeMs now);
+
+  // Removes every key. Statistics other than keys/bytes are kept.
+  void Clear();
+
+  // Incremental active expiry: examines at most `keys_max` keys that carry an expiry, removing
+  // the expired ones. Never a full scan. Returns the number removed.
+  std::size_t ExpireSome(TimeMs now, std::size_t keys_max);
+
+  std::uint64_t size() const;         // live keys (including not-yet-collected expired ones)
+  std::uint64_t used_bytes() const;
+  const StoreStats& stats() const;
+  const StoreOptions& options() const;
+  void ResetStats();                  // CONFIG RESETSTAT: hits, misses, expired, evicted, sets
+
+  // The accounted cost of one item, exposed so tests and docs can state it.
+  static std::uint64_t ItemFootprintBytes(std::size_t key_bytes, std::size_t value_bytes);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shoal
