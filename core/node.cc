@@ -16,8 +16,11 @@ void Node::Step(TimeMs now, const Input& input, Effects& effects) {
           OnConnected(now, in, effects);
         } else if constexpr (std::is_same_v<T, ClientCommand>) {
           OnCommand(now, in, effects);
-        } else {
+        } else if constexpr (std::is_same_v<T, ClientDisconnected>) {
           OnDisconnected(in);
+        } else {
+          // Replicated mode arrives with core/cluster/; a single node has no peers.
+          SHOAL_ASSERT_MSG(config_.cluster.node_count > 1, "peer message to a single node");
         }
       },
       input);

@@ -42,7 +42,13 @@ struct ClientDisconnected {
   ClientId client = 0;
 };
 
-using Input = std::variant<ClientConnected, ClientCommand, ClientDisconnected>;
+// A message from another node (replicated mode only).
+struct PeerMessage {
+  cluster::NodeId from = 0;
+  const cluster::Message* message = nullptr;  // valid for the duration of Step
+};
+
+using Input = std::variant<ClientConnected, ClientCommand, ClientDisconnected, PeerMessage>;
 
 // What the driver must do after a Step or Tick.
 struct Effects {
@@ -56,6 +62,11 @@ struct Effects {
   std::vector<Output> outputs;     // in order
   std::vector<ClientId> closes;    // close after writing that client's pending output
   std::vector<std::string> logs;   // operator-visible log lines
+  struct Send {
+    cluster::NodeId to;
+    cluster::Message message;
+  };
+  std::vector<Send> sends;         // peer messages to deliver (replicated mode only)
   bool shutdown = false;           // SHUTDOWN was requested (graceful)
 
   void Clear() {
@@ -63,6 +74,7 @@ struct Effects {
     outputs.clear();
     closes.clear();
     logs.clear();
+    sends.clear();
     shutdown = false;
   }
   // Marks the start of a reply for `client`; everything appended to `bytes` until the next
