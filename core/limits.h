@@ -53,4 +53,56 @@ static_assert(kKeyBytesMax < kValueBytesMin);
 static_assert(kHeaderBytesMax >= sizeof("*18446744073709551615\r\n"));
 static_assert(kInlineBytesMax <= kPendingInputSlackBytes);
 
+// --- Cluster slots (owner: resp) ---------------------------------------------------------------
+// Keys map to this many slots by CRC16 (Redis Cluster): KeySlot() returns 0..kSlotCount-1.
+inline constexpr std::size_t kSlotCount = 16384;
+static_assert((kSlotCount & (kSlotCount - 1)) == 0, "KeySlot masks with kSlotCount - 1");
+
+// --- Real driver (net/, server/; added by the server engineer) ---------------------------------
+// Graceful shutdown: time connections get to flush their replies before they are cut.
+inline constexpr std::int64_t kShutdownDrainMs = 5000;
+// After accept fails for lack of file descriptors, wait this long before accepting again.
+inline constexpr std::int64_t kAcceptRetryMs = 100;
+
+// --- Consistency checker (sim/checker.h; added by the checker engineer) ------------------------
+// Violations kept in one CheckResult; the rest are only counted (a broken run can flag thousands).
+inline constexpr std::size_t kCheckerViolationsMax = 1000;
+// Rounding slack on TTL arithmetic (expiry compares "now >= expire_at" in whole milliseconds).
+inline constexpr std::int64_t kCheckerExpirySlackMs = 1;
+
+// --- Replication (core/cluster/; added by the replication engineer) -----------------------------
+// Static membership: nodes 0..n-1. Replica sets are tracked as 64-bit masks of node ids.
+inline constexpr std::uint32_t kClusterNodesMax = 64;
+// Copies of each key (R). Preference lists are walked on a ring, so keep R small.
+inline constexpr std::uint32_t kReplicationFactorMax = 8;
+// Tokens per node on the placement ring (the knob trading balance for table-build time; see
+// docs/parts/replication.md for the measured balance at 64..4096).
+inline constexpr std::uint32_t kVnodesPerNodeDefault = 1024;
+inline constexpr std::uint32_t kVnodesPerNodeMax = 16384;
+// Client writes a node holds as primary (replicating, or queued behind a write to the same key).
+// Past this a write gets a clean -TRYAGAIN.
+inline constexpr std::size_t kReplicationWritesMax = 4096;
+// Recovery repairs (pushing merged entries to backups that lack them) in flight at once.
+inline constexpr std::size_t kRepairsInFlightMax = 256;
+// Replies held back for one client behind an unfinished write (pipelining); past this the client
+// is disconnected, as Redis does past its output buffer limit.
+inline constexpr std::size_t kClientPendingRepliesMax = 4096;
+// Versioned tombstones (DELs, expired or evicted entries) kept so that recovery cannot bring a
+// deleted value back; the oldest is forgotten first.
+inline constexpr std::size_t kTombstonesMax = 64 * 1024;
+// Entries and bytes per state-transfer reply (at least one entry is always sent), and entries
+// examined per reply (bounds the work of one request even when few entries match).
+inline constexpr std::size_t kSyncEntriesPerReplyMax = 128;
+inline constexpr std::size_t kSyncReplyBytesMax = 1024 * 1024;
+inline constexpr std::size_t kSyncScanPerReplyMax = 4096;
+// Version metadata entries examined per Tick to turn expired or evicted entries into tombstones.
+inline constexpr std::size_t kMetaSweepPerTick = 256;
+// Unacknowledged Replicate and unanswered SyncRequest messages are re-sent after this long; a
+// Replicate's interval doubles with each re-send up to kReplicationRetryMaxMs (no retransmission
+// storm while a backup is partitioned away).
+inline constexpr std::int64_t kReplicationRetryMs = 100;
+inline constexpr std::int64_t kReplicationRetryMaxMs = 1600;
+static_assert(kReplicationFactorMax <= kClusterNodesMax);
+static_assert(kRepairsInFlightMax <= kReplicationWritesMax);
+
 }  // namespace shoal::limits

@@ -1,11 +1,18 @@
 #include "core/node.h"
 
+#include "core/cluster/replica.h"
 #include "core/commands/command_table.h"
 #include "core/limits.h"
 
 namespace shoal {
 
-Node::Node(const NodeConfig& config) : config_(config), store_(config.store) {}
+Node::Node(const NodeConfig& config) : config_(config), store_(config.store) {
+  if (config_.cluster.node_count > 1) {
+    replica_ = std::make_unique<cluster::Replica>(config_, store_, counters_, sessions_);
+  }
+}
+
+Node::~Node() = default;
 
 void Node::Step(TimeMs now, const Input& input, Effects& effects) {
   if (counters_.started_at == 0) counters_.started_at = now;
@@ -19,8 +26,10 @@ void Node::Step(TimeMs now, const Input& input, Effects& effects) {
         } else if constexpr (std::is_same_v<T, ClientDisconnected>) {
           OnDisconnected(in);
         } else {
-          // Replicated mode arrives with core/cluster/; a single node has no peers.
-          SHOAL_ASSERT_MSG(config_.cluster.node_count > 1, "peer message to a single node");
+          // A single node has no peers.
+          SHOAL_ASSERT_MSG(replica_ != nullptr, "peer message to a single node");
+          SHOAL_ASSERT(in.message != nullptr);
+          replica_->OnPeerMessage(now, in.from, *in.message, effects);
         }
       },
       input);
@@ -29,6 +38,7 @@ void Node::Step(TimeMs now, const Input& input, Effects& effects) {
 void Node::Tick(TimeMs now, Effects& effects) {
   if (counters_.started_at == 0) counters_.started_at = now;
   store_.ExpireSome(now, limits::kActiveExpireKeysPerTick);
+  if (replica_ != nullptr) replica_->Tick(now, effects);
 }
 
 void Node::OnConnected(TimeMs now, const ClientConnected& in, Effects& effects) {
@@ -57,6 +67,10 @@ void Node::OnCommand(TimeMs now, const ClientCommand& in, Effects& effects) {
   Session& session = it->second;
   if (session.closing) return;
   counters_.total_commands_processed++;
+  if (replica_ != nullptr) {
+    replica_->OnCommand(now, session, in.argv, effects);
+    return;
+  }
   effects.BeginReply(in.client);
   RespWriter writer(effects.bytes, session.resp);
   CommandContext ctx{.now = now,
@@ -78,6 +92,7 @@ void Node::OnDisconnected(const ClientDisconnected& in) {
   auto it = sessions_.find(in.client);
   if (it == sessions_.end()) return;
   sessions_.erase(it);
+  if (replica_ != nullptr) replica_->OnDisconnected(in.client);
   SHOAL_ASSERT(counters_.connected_clients > 0);
   counters_.connected_clients--;
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -29,6 +30,10 @@
 #include "core/time.h"
 
 namespace shoal {
+
+namespace cluster {
+class Replica;
+}  // namespace cluster
 
 struct ClientConnected {
   ClientId client = 0;
@@ -90,6 +95,7 @@ struct Effects {
 class Node {
  public:
   explicit Node(const NodeConfig& config);
+  ~Node();
 
   void Step(TimeMs now, const Input& input, Effects& effects);
   void Tick(TimeMs now, Effects& effects);
@@ -97,6 +103,9 @@ class Node {
   const Store& store() const { return store_; }
   const NodeCounters& counters() const { return counters_; }
   const NodeConfig& config() const { return config_; }
+  // The replicated-mode protocol state (core/cluster/replica.h); null when node_count == 1.
+  const cluster::Replica* replica() const { return replica_.get(); }
+  cluster::Replica* replica() { return replica_.get(); }
 
  private:
   void OnConnected(TimeMs now, const ClientConnected& in, Effects& effects);
@@ -107,6 +116,8 @@ class Node {
   Store store_;
   NodeCounters counters_;
   absl::flat_hash_map<ClientId, Session> sessions_;
+  // Replicated mode (node_count > 1): GET/SET/DEL and peer messages go through it.
+  std::unique_ptr<cluster::Replica> replica_;
 };
 
 }  // namespace shoal

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/cluster/message.h"
 #include "core/cluster/planted_bug.h"
@@ -12,6 +14,10 @@
 
 namespace shoal {
 
+namespace cluster {
+class Placement;
+}  // namespace cluster
+
 // Cluster membership for the replicated mode. node_count == 1 is the single-node server: client
 // writes apply locally and no peer messages are sent.
 struct ClusterConfig {
@@ -19,6 +25,16 @@ struct ClusterConfig {
   std::uint32_t node_count = 1;          // static membership: nodes 0..node_count-1
   std::uint32_t replication_factor = 1;  // copies of each key (<= node_count)
   cluster::PlantedBug bug = cluster::PlantedBug::kNone;  // simulator only
+  // Replicated mode (added by the replication engineer):
+  // Address of each node as clients reach it ("host:port"), for -MOVED; indexed by node id. A
+  // node missing here is named by its id in decimal.
+  std::vector<std::string> node_addresses;
+  // Tokens per node on the placement ring (core/cluster/placement.h). Every node and client of
+  // one cluster must use the same value.
+  std::uint32_t vnodes_per_node = limits::kVnodesPerNodeDefault;
+  // Optional prebuilt placement for (node_count, replication_factor, vnodes_per_node), shared by
+  // the nodes of a simulation so each does not rebuild the table; null: the node builds its own.
+  std::shared_ptr<const cluster::Placement> placement;
 };
 
 struct NodeConfig {

@@ -29,9 +29,11 @@ struct CommandContext {
   bool shutdown = false;           // SHUTDOWN
 };
 
-// Runs one command (argv[0] is the name, any case). Always writes exactly one reply, including
-// for unknown commands, wrong arity and AUTH-required, unless the command itself is QUIT-like
-// (which still replies +OK). Never throws for client input.
+// Runs one command (argv[0] is the name, any case). Writes exactly one reply, including for
+// unknown commands, wrong arity and AUTH-required; the one exception is a successful SHUTDOWN,
+// which (as in Redis) writes nothing and sets shutdown and close_after_reply. QUIT replies +OK
+// and sets close_after_reply. Never throws for client input.
+// Lookup is case-insensitive and allocation-free (see command_spec.h for the table itself).
 void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv);
 
 }  // namespace shoal

@@ -12,6 +12,9 @@
 //   3. No read ever returns an item whose expiry is <= now.
 //   4. Every live item is known to the eviction policy exactly once.
 //   5. A string_view returned by a read stays valid until the next mutating call.
+//   (2 has one more exception: SetExpiry never fails; giving a TTL to a key grows its item by up to
+//   16 bytes, which under kNoEviction may pass maxmemory by that much, as Redis allows EXPIRE when
+//   out of memory.)
 #pragma once
 
 #include <cstddef>
@@ -29,19 +32,23 @@ namespace shoal {
 struct StoreOptions {
   // 0 means unbounded.
   std::uint64_t maxmemory_bytes = 0;
-  EvictionKind eviction = EvictionKind::kSieve;
+  // S3-FIFO measured best on build/bin/hit_ratio (docs/parts/store.md); SIEVE a close second.
+  EvictionKind eviction = EvictionKind::kS3Fifo;
   std::uint64_t value_bytes_max = 8 * 1024 * 1024;
+  // Seed of the store's key hash (table placement, S3-FIFO ghost fingerprints). A fixed seed
+  // keeps simulation replayable; a server may pass a random one to resist hash flooding.
+  std::uint64_t hash_seed = 0x5ba1'5eed'0000'0001ULL;
 };
 
 struct StoreStats {
-  std::uint64_t hits = 0;          // reads that found a live key (Redis keyspace_hits)
-  std::uint64_t misses = 0;        // reads that found nothing (Redis keyspace_misses)
-  std::uint64_t expired = 0;       // keys removed because their TTL passed (expired_keys)
-  std::uint64_t evicted = 0;       // keys removed by the eviction policy (evicted_keys)
-  std::uint64_t keys = 0;          // live keys (may include expired-but-not-yet-collected)
+  std::uint64_t hits = 0;     // reads that found a live key (Redis keyspace_hits)
+  std::uint64_t misses = 0;   // reads that found nothing (Redis keyspace_misses)
+  std::uint64_t expired = 0;  // keys removed because their TTL passed (expired_keys)
+  std::uint64_t evicted = 0;  // keys removed by the eviction policy (evicted_keys)
+  std::uint64_t keys = 0;     // live keys (may include expired-but-not-yet-collected)
   std::uint64_t keys_with_expiry = 0;
-  std::uint64_t used_bytes = 0;    // accounted memory (used_memory)
-  std::uint64_t sets = 0;          // successful writes
+  std::uint64_t used_bytes = 0;  // accounted memory (used_memory)
+  std::uint64_t sets = 0;        // successful writes
 };
 
 // A read result: the value and its absolute expiry (kNoExpiry if none).
@@ -84,14 +91,21 @@ class Store {
   // the expired ones. Never a full scan. Returns the number removed.
   std::size_t ExpireSome(TimeMs now, std::size_t keys_max);
 
-  std::uint64_t size() const;         // live keys (including not-yet-collected expired ones)
+  std::uint64_t size() const;  // live keys (including not-yet-collected expired ones)
   std::uint64_t used_bytes() const;
   const StoreStats& stats() const;
   const StoreOptions& options() const;
-  void ResetStats();                  // CONFIG RESETSTAT: hits, misses, expired, evicted, sets
+  void ResetStats();  // CONFIG RESETSTAT: hits, misses, expired, evicted, sets
 
   // The accounted cost of one item, exposed so tests and docs can state it.
   static std::uint64_t ItemFootprintBytes(std::size_t key_bytes, std::size_t value_bytes);
+  // The same for an item that carries a TTL (12 bytes more in the item, before malloc rounding;
+  // the dense array of expiring items costs 8 more bytes per such key, accounted separately).
+  static std::uint64_t ItemFootprintBytes(std::size_t key_bytes, std::size_t value_bytes,
+                                          bool has_expiry);
+
+  // Aborts if an internal invariant does not hold (O(n): tests only).
+  void CheckInvariants() const;
 
  private:
   struct Impl;

@@ -1,0 +1,159 @@
+#include "client/state/operation.h"
+
+#include <algorithm>
+
+#include "core/result.h"
+#include "core/slot.h"
+
+namespace shoal::client {
+
+const char* OpTypeName(OpType type) {
+  switch (type) {
+    case OpType::kGet:
+      return "GET";
+    case OpType::kSet:
+      return "SET";
+    case OpType::kDel:
+      return "DEL";
+  }
+  return "?";
+}
+
+const char* OpOutcomeName(OpOutcome outcome) {
+  switch (outcome) {
+    case OpOutcome::kOk:
+      return "ok";
+    case OpOutcome::kFail:
+      return "fail";
+    case OpOutcome::kUnknown:
+      return "unknown";
+  }
+  return "?";
+}
+
+void Operation::BuildArgv() {
+  argv_.clear();
+  switch (spec_.type) {
+    case OpType::kGet:
+      argv_.push_back("GET");
+      argv_.push_back(spec_.key);
+      break;
+    case OpType::kSet:
+      argv_.push_back("SET");
+      argv_.push_back(spec_.key);
+      argv_.push_back(spec_.value);
+      if (spec_.ttl_ms > 0) {
+        argv_.push_back("PX");
+        argv_.push_back(std::to_string(spec_.ttl_ms));
+      }
+      break;
+    case OpType::kDel:
+      argv_.push_back("DEL");
+      argv_.push_back(spec_.key);
+      break;
+  }
+}
+
+Operation::Action Operation::Start(TimeMs now, OpSpec spec, const SlotRouter& router) {
+  SHOAL_ASSERT_MSG(done_, "Start on an operation still running");
+  spec_ = std::move(spec);
+  slot_ = KeySlot(spec_.key);
+  result_ = OpResult{};
+  invoked_at_ = now;
+  backoff_ms_ = policy_.backoff_initial_ms;
+  done_ = false;
+  BuildArgv();
+  return Send(now, router.Route(slot_, 0));
+}
+
+Operation::Action Operation::Send(TimeMs now, NodeIndex node) {
+  SHOAL_ASSERT(node != kNoNode);
+  result_.attempts++;
+  target_ = node;
+  in_flight_ = true;
+  attempt_deadline_ = now + policy_.attempt_timeout_ms;
+  return Action{Action::Kind::kSend, node, now};
+}
+
+Operation::Action Operation::Finish(OpOutcome outcome) {
+  result_.outcome = outcome;
+  done_ = true;
+  in_flight_ = false;
+  return Action{Action::Kind::kDone, kNoNode, 0};
+}
+
+Operation::Action Operation::Retry(TimeMs now, const SlotRouter& router) {
+  const TimeMs wake = now + backoff_ms_;
+  if (result_.attempts >= policy_.attempts_max || wake > invoked_at_ + policy_.op_deadline_ms) {
+    return Finish(OpOutcome::kFail);
+  }
+  backoff_ms_ = std::min(backoff_ms_ * 2, policy_.backoff_max_ms);
+  return Action{Action::Kind::kSleep, kNoNode, wake};
+}
+
+Operation::Action Operation::OnWake(TimeMs now, const SlotRouter& router) {
+  SHOAL_ASSERT(!done_ && !in_flight_);
+  return Send(now, router.Route(slot_, result_.attempts));
+}
+
+Operation::Action Operation::OnTimeout(TimeMs now) {
+  SHOAL_ASSERT(!done_ && in_flight_);
+  result_.error = "timeout";
+  return Finish(OpOutcome::kUnknown);
+}
+
+Operation::Action Operation::OnReply(TimeMs now, const Reply& reply, SlotRouter& router) {
+  SHOAL_ASSERT(!done_ && in_flight_);
+  in_flight_ = false;
+  const bool write = spec_.type != OpType::kGet;
+  if (reply.IsError()) {
+    result_.error = reply.text;
+    const std::string_view code = reply.ErrorCode();
+    if (code == "MOVED" || code == "ASK") {
+      Redirect redirect;
+      if (ParseRedirect(reply.text, redirect)) {
+        if (auto node = router.NodeForAddress(redirect.address)) {
+          result_.redirects++;
+          if (code == "MOVED" && redirect.slot == slot_ && router.Owner(slot_) != *node) {
+            router.SetOwner(slot_, *node);
+            router.CountRedirect();
+          }
+          if (result_.attempts >= policy_.attempts_max ||
+              now > invoked_at_ + policy_.op_deadline_ms) {
+            return Finish(OpOutcome::kFail);
+          }
+          // Redirects are answered at once: the new owner is known, no need to back off.
+          return Send(now, *node);
+        }
+      }
+      // A redirect we cannot follow: nothing was executed.
+      return Finish(OpOutcome::kFail);
+    }
+    if (code == "LOADING" || code == "CLUSTERDOWN" || code == "TRYAGAIN") {
+      return Retry(now, router);
+    }
+    return Finish(write ? OpOutcome::kUnknown : OpOutcome::kFail);
+  }
+  switch (spec_.type) {
+    case OpType::kGet:
+      if (reply.type == Reply::Type::kBulk) {
+        result_.found = true;
+        result_.value = reply.text;
+        return Finish(OpOutcome::kOk);
+      }
+      if (reply.type == Reply::Type::kNil) return Finish(OpOutcome::kOk);
+      result_.error = "unexpected reply to GET";
+      return Finish(OpOutcome::kFail);
+    case OpType::kSet:
+      if (reply.type == Reply::Type::kSimple && reply.text == "OK") return Finish(OpOutcome::kOk);
+      result_.error = "unexpected reply to SET";
+      return Finish(OpOutcome::kUnknown);
+    case OpType::kDel:
+      if (reply.type == Reply::Type::kInteger) return Finish(OpOutcome::kOk);
+      result_.error = "unexpected reply to DEL";
+      return Finish(OpOutcome::kUnknown);
+  }
+  return Finish(OpOutcome::kUnknown);
+}
+
+}  // namespace shoal::client

@@ -1,0 +1,113 @@
+// Operation: the life of one client operation (GET / SET [PX] / DEL) from invocation to a final
+// outcome, as a pure state machine shared by the simulator and the real client library. It
+// routes by the SlotRouter, follows -MOVED / -ASK, retries -LOADING / -TRYAGAIN / -CLUSTERDOWN
+// with exponential backoff, and decides what the caller may conclude about the operation's effect.
+//
+// The driver (sim/ or the client library) does the I/O:
+//   Action a = op.Start(now, spec, router);
+//   loop: a.kind == kSend  -> send op.argv() to a.node now; arm a timer for op.attempt_deadline()
+//         a.kind == kSleep -> call op.OnWake(a.at, router) at time a.at
+//         a.kind == kDone  -> op.result() is final
+//   on a reply: a = op.OnReply(now, reply, router); on the attempt timer: a = op.OnTimeout(now).
+// After a timeout the driver must drop the connection: a late reply can no longer be matched.
+//
+// Outcome rules (what makes the consistency check sound):
+//   - MOVED / ASK / LOADING / TRYAGAIN / CLUSTERDOWN: the node refused before executing (Shoal's
+//     replica answers TRYAGAIN only when it holds too many writes, before accepting this one);
+//     the attempt had no effect, the operation continues (same op, same unique value).
+//   - A timed-out attempt ends the operation as kUnknown at once: the request may still execute
+//     later, so even a successful retry could be overtaken by it.
+//   - Any other error: a GET fails cleanly (reads have no effect); a write is kUnknown (we cannot
+//     tell a validation error from a partial replication failure by its text).
+//   - Running out of attempts or of the operation deadline: kFail (no attempt had an effect).
+//
+// Thread safety: none. Invariants: once kDone is returned, every further call asserts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "client/state/reply_parser.h"
+#include "client/state/router.h"
+#include "core/time.h"
+
+namespace shoal::client {
+
+enum class OpType : std::uint8_t { kGet, kSet, kDel };
+
+struct OpSpec {
+  OpType type = OpType::kGet;
+  std::string key;
+  std::string value;  // SET only
+  TimeMs ttl_ms = 0;  // SET only; 0: no TTL, else sent as PX ttl_ms
+};
+
+enum class OpOutcome : std::uint8_t { kOk, kFail, kUnknown };
+
+struct OpResult {
+  OpOutcome outcome = OpOutcome::kUnknown;
+  bool found = false;  // GET kOk: a value came back
+  std::string value;   // GET kOk && found: the value
+  std::string error;   // the last error text, if any (for logs)
+  std::uint32_t attempts = 0;
+  std::uint32_t redirects = 0;
+};
+
+struct RetryPolicy {
+  std::uint32_t attempts_max = 16;
+  TimeMs backoff_initial_ms = 10;
+  TimeMs backoff_max_ms = 400;
+  TimeMs attempt_timeout_ms = 1000;  // per attempt; expiry => kUnknown
+  TimeMs op_deadline_ms = 5000;      // no new attempt starts after invoke + this
+};
+
+class Operation {
+ public:
+  struct Action {
+    enum class Kind : std::uint8_t { kSend, kSleep, kDone };
+    Kind kind = Kind::kDone;
+    NodeIndex node = kNoNode;  // kSend
+    TimeMs at = 0;             // kSleep: wake-up time
+  };
+
+  explicit Operation(const RetryPolicy& policy = {}) : policy_(policy) {}
+
+  Action Start(TimeMs now, OpSpec spec, const SlotRouter& router);
+  Action OnReply(TimeMs now, const Reply& reply, SlotRouter& router);
+  Action OnTimeout(TimeMs now);
+  Action OnWake(TimeMs now, const SlotRouter& router);
+
+  // The command of the current attempt (valid after a kSend until the next call).
+  const std::vector<std::string>& argv() const { return argv_; }
+  TimeMs attempt_deadline() const { return attempt_deadline_; }
+  NodeIndex target() const { return target_; }
+  const OpSpec& spec() const { return spec_; }
+  const OpResult& result() const { return result_; }
+  bool done() const { return done_; }
+  bool in_flight() const { return in_flight_; }
+
+ private:
+  Action Send(TimeMs now, NodeIndex node);
+  Action Retry(TimeMs now, const SlotRouter& router);  // after a clean refusal, with backoff
+  Action Finish(OpOutcome outcome);
+  void BuildArgv();
+
+  RetryPolicy policy_;
+  OpSpec spec_;
+  std::uint16_t slot_ = 0;
+  std::vector<std::string> argv_;
+  OpResult result_;
+  TimeMs invoked_at_ = 0;
+  TimeMs attempt_deadline_ = 0;
+  TimeMs backoff_ms_ = 0;
+  NodeIndex target_ = kNoNode;
+  bool in_flight_ = false;
+  bool done_ = true;
+};
+
+const char* OpTypeName(OpType type);
+const char* OpOutcomeName(OpOutcome outcome);
+
+}  // namespace shoal::client

@@ -1,0 +1,33 @@
+#include "core/cluster/planted_bug.h"
+
+#include <array>
+#include <utility>
+
+namespace shoal::cluster {
+namespace {
+
+constexpr std::array<std::pair<PlantedBug, std::string_view>, 5> kNames = {{
+    {PlantedBug::kNone, "none"},
+    {PlantedBug::kStaleRead, "stale-read"},
+    {PlantedBug::kAckBeforeReplicate, "ack-before-replicate"},
+    {PlantedBug::kIgnoreTtl, "ignore-ttl"},
+    {PlantedBug::kAcceptOldEpoch, "accept-old-epoch"},
+}};
+
+}  // namespace
+
+std::string_view PlantedBugName(PlantedBug bug) {
+  for (const auto& [b, name] : kNames) {
+    if (b == bug) return name;
+  }
+  return "unknown";
+}
+
+std::optional<PlantedBug> ParsePlantedBug(std::string_view name) {
+  for (const auto& [b, n] : kNames) {
+    if (n == name) return b;
+  }
+  return std::nullopt;
+}
+
+}  // namespace shoal::cluster

@@ -1,0 +1,80 @@
+// CommandSpec: one row of the declarative command table (name, arity, flags, key positions,
+// handler, subcommands), plus the flag and group vocabularies that COMMAND reports.
+//
+// Thread safety: specs are constexpr data, immutable; safe to read from any thread.
+// Invariants:
+//   1. `name` is lower case ASCII, at most kCommandNameBytesMax bytes.
+//   2. arity follows Redis: N > 0 means exactly N arguments (name included), -N at least N.
+//   3. A container (subcommands non-empty) has no handler of its own; each subcommand has one.
+//   4. first_key/last_key/key_step are Redis's legacy key range (0 0 0 for no keys; last_key -1
+//      means "to the end of argv").
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace shoal {
+
+struct CommandContext;
+
+// The arguments of one command; argv[0] is the command name as the client spelled it.
+using CommandArgs = std::span<const std::string_view>;
+using CommandHandler = void (*)(CommandContext& ctx, CommandArgs argv);
+
+// Longest command or subcommand name (lower-cased into a stack buffer during lookup).
+inline constexpr std::size_t kCommandNameBytesMax = 32;
+
+// Redis's command flags, as COMMAND spells them (addReplyFlagsForCommand).
+enum CommandFlag : std::uint32_t {
+  kCmdWrite = 1u << 0,         // "write": may modify the keyspace
+  kCmdReadonly = 1u << 1,      // "readonly": reads keys only
+  kCmdDenyOom = 1u << 2,       // "denyoom": may grow memory use
+  kCmdAdmin = 1u << 3,         // "admin"
+  kCmdNoScript = 1u << 4,      // "noscript"
+  kCmdLoading = 1u << 5,       // "loading": allowed while loading
+  kCmdStale = 1u << 6,         // "stale": allowed on a stale replica
+  kCmdFast = 1u << 7,          // "fast": O(1) or O(log N)
+  kCmdNoAuth = 1u << 8,        // "no_auth": allowed before AUTH (AUTH, HELLO, QUIT)
+  kCmdAllowBusy = 1u << 9,     // "allow_busy"
+  kCmdSkipSlowlog = 1u << 10,  // "skip_slowlog"
+};
+
+// ACL category group, reported as "@string", "@keyspace", ... by COMMAND.
+enum class CommandGroup : std::uint8_t { kString, kKeyspace, kServer, kConnection, kCluster };
+
+struct CommandSpec {
+  std::string_view name;       // lower case; "get", or "setname" for CLIENT SETNAME
+  std::string_view full_name;  // "get", or "client|setname" (Redis's fullname, used in errors)
+  int arity = 0;
+  std::uint32_t flags = 0;
+  int first_key = 0;
+  int last_key = 0;
+  int key_step = 0;
+  CommandGroup group = CommandGroup::kServer;
+  CommandHandler handler = nullptr;
+  std::span<const CommandSpec> subcommands = {};
+
+  constexpr bool Has(CommandFlag flag) const { return (flags & flag) != 0; }
+  constexpr bool IsContainer() const { return !subcommands.empty(); }
+  // True when argc (argv.size(), name included) satisfies the arity.
+  constexpr bool ArityAccepts(std::size_t argc) const {
+    return arity > 0 ? argc == static_cast<std::size_t>(arity)
+                     : argc >= static_cast<std::size_t>(-arity);
+  }
+};
+
+// Every top-level command, in table order (the order COMMAND lists them).
+std::span<const CommandSpec> AllCommands();
+
+// Case-insensitive lookup of a top-level command; nullptr if unknown. No allocation.
+const CommandSpec* FindCommand(std::string_view name);
+
+// Case-insensitive lookup of a subcommand of `container`; nullptr if unknown.
+const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view name);
+
+// Looks up a command by Redis fullname ("get", "config|get"), case-insensitively; for COMMAND INFO.
+const CommandSpec* FindCommandByFullName(std::string_view full_name);
+
+}  // namespace shoal

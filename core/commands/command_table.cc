@@ -1,0 +1,284 @@
+// The declarative command table and its lookup, plus ExecuteCommand: lookup -> subcommand ->
+// arity -> AUTH gate -> handler, with Redis 7.0's rejection replies.
+#include "core/commands/command_table.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "core/commands/command_spec.h"
+#include "core/commands/command_util.h"
+#include "core/commands/handlers.h"
+#include "core/result.h"
+
+namespace shoal {
+namespace {
+
+using namespace commands;  // NOLINT(build/namespaces): the handler names read like the table
+
+constexpr std::uint32_t kRw = kCmdWrite;
+constexpr std::uint32_t kRo = kCmdReadonly;
+constexpr std::uint32_t kOom = kCmdDenyOom;
+constexpr std::uint32_t kF = kCmdFast;
+// The flags Redis gives to connection-level commands that must work in any state.
+constexpr std::uint32_t kConn = kCmdNoScript | kCmdLoading | kCmdStale | kCmdFast | kCmdAllowBusy;
+constexpr std::uint32_t kLs = kCmdLoading | kCmdStale;
+constexpr std::uint32_t kAdm = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStale;
+
+using G = CommandGroup;
+
+constexpr CommandSpec kClientSubcommands[] = {
+    {"setname", "client|setname", 3, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientSetName},
+    {"getname", "client|getname", 2, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientGetName},
+    {"id", "client|id", 2, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientIdCmd},
+    {"info", "client|info", 2, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientInfo},
+    {"list", "client|list", -2, kAdm, 0, 0, 0, G::kConnection, ClientList},
+    {"setinfo", "client|setinfo", 4, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientSetInfo},
+    {"help", "client|help", 2, kLs, 0, 0, 0, G::kConnection, ContainerHelp},
+};
+
+constexpr CommandSpec kConfigSubcommands[] = {
+    {"get", "config|get", -3, kAdm, 0, 0, 0, G::kServer, ConfigGet},
+    {"set", "config|set", -4, kAdm, 0, 0, 0, G::kServer, ConfigSet},
+    {"resetstat", "config|resetstat", 2, kAdm, 0, 0, 0, G::kServer, ConfigResetStat},
+    {"help", "config|help", 2, kLs, 0, 0, 0, G::kServer, ContainerHelp},
+};
+
+constexpr CommandSpec kCommandSubcommands[] = {
+    {"count", "command|count", 2, kLs, 0, 0, 0, G::kConnection, CommandCount},
+    {"info", "command|info", -2, kLs, 0, 0, 0, G::kConnection, CommandInfo},
+    {"docs", "command|docs", -2, kLs, 0, 0, 0, G::kConnection, CommandDocs},
+    {"list", "command|list", -2, kLs, 0, 0, 0, G::kConnection, CommandList},
+    {"help", "command|help", 2, kLs, 0, 0, 0, G::kConnection, ContainerHelp},
+};
+
+// Only KEYSLOT works: the rest is the cluster-disabled reply of a standalone Redis, so that
+// clients probing for cluster mode get the answer they expect.
+constexpr CommandSpec kClusterSubcommands[] = {
+    {"keyslot", "cluster|keyslot", 3, kCmdStale, 0, 0, 0, G::kCluster, ClusterKeySlot},
+    {"info", "cluster|info", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"nodes", "cluster|nodes", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"slots", "cluster|slots", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"shards", "cluster|shards", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"myid", "cluster|myid", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"countkeysinslot", "cluster|countkeysinslot", 3, kCmdStale, 0, 0, 0, G::kCluster,
+     ClusterDisabled},
+    {"getkeysinslot", "cluster|getkeysinslot", 4, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"help", "cluster|help", 2, kLs, 0, 0, 0, G::kCluster, ContainerHelp},
+};
+
+// The table. Arity, flags and key positions are Redis 7.0's (src/commands/*.json).
+constexpr CommandSpec kCommands[] = {
+    // Strings.
+    {"get", "get", 2, kRo | kF, 1, 1, 1, G::kString, Get},
+    {"set", "set", -3, kRw | kOom, 1, 1, 1, G::kString, Set},
+    {"setex", "setex", 4, kRw | kOom, 1, 1, 1, G::kString, SetEx},
+    {"psetex", "psetex", 4, kRw | kOom, 1, 1, 1, G::kString, PSetEx},
+    {"setnx", "setnx", 3, kRw | kOom | kF, 1, 1, 1, G::kString, SetNx},
+    {"getdel", "getdel", 2, kRw | kF, 1, 1, 1, G::kString, GetDel},
+    {"getex", "getex", -2, kRw | kF, 1, 1, 1, G::kString, GetEx},
+    {"mget", "mget", -2, kRo | kF, 1, -1, 1, G::kString, MGet},
+    {"mset", "mset", -3, kRw | kOom, 1, -1, 2, G::kString, MSet},
+    {"msetnx", "msetnx", -3, kRw | kOom, 1, -1, 2, G::kString, MSetNx},
+    {"incr", "incr", 2, kRw | kOom | kF, 1, 1, 1, G::kString, Incr},
+    {"decr", "decr", 2, kRw | kOom | kF, 1, 1, 1, G::kString, Decr},
+    {"incrby", "incrby", 3, kRw | kOom | kF, 1, 1, 1, G::kString, IncrBy},
+    {"decrby", "decrby", 3, kRw | kOom | kF, 1, 1, 1, G::kString, DecrBy},
+    {"strlen", "strlen", 2, kRo | kF, 1, 1, 1, G::kString, StrLen},
+    {"append", "append", 3, kRw | kOom | kF, 1, 1, 1, G::kString, Append},
+    // Keyspace.
+    {"del", "del", -2, kRw, 1, -1, 1, G::kKeyspace, Del},
+    {"unlink", "unlink", -2, kRw | kF, 1, -1, 1, G::kKeyspace, Del},
+    {"exists", "exists", -2, kRo | kF, 1, -1, 1, G::kKeyspace, Exists},
+    {"expire", "expire", -3, kRw | kF, 1, 1, 1, G::kKeyspace, Expire},
+    {"pexpire", "pexpire", -3, kRw | kF, 1, 1, 1, G::kKeyspace, PExpire},
+    {"expireat", "expireat", -3, kRw | kF, 1, 1, 1, G::kKeyspace, ExpireAt},
+    {"pexpireat", "pexpireat", -3, kRw | kF, 1, 1, 1, G::kKeyspace, PExpireAt},
+    {"ttl", "ttl", 2, kRo | kF, 1, 1, 1, G::kKeyspace, Ttl},
+    {"pttl", "pttl", 2, kRo | kF, 1, 1, 1, G::kKeyspace, PTtl},
+    {"expiretime", "expiretime", 2, kRo | kF, 1, 1, 1, G::kKeyspace, ExpireTime},
+    {"pexpiretime", "pexpiretime", 2, kRo | kF, 1, 1, 1, G::kKeyspace, PExpireTime},
+    {"persist", "persist", 2, kRw | kF, 1, 1, 1, G::kKeyspace, Persist},
+    {"type", "type", 2, kRo | kF, 1, 1, 1, G::kKeyspace, Type},
+    {"dbsize", "dbsize", 1, kRo | kF, 0, 0, 0, G::kKeyspace, DbSize},
+    {"flushall", "flushall", -1, kRw, 0, 0, 0, G::kKeyspace, FlushAll},
+    {"flushdb", "flushdb", -1, kRw, 0, 0, 0, G::kKeyspace, FlushAll},
+    // Connection.
+    {"ping", "ping", -1, kF, 0, 0, 0, G::kConnection, Ping},
+    {"echo", "echo", 2, kF, 0, 0, 0, G::kConnection, Echo},
+    {"hello", "hello", -1, kConn | kCmdNoAuth, 0, 0, 0, G::kConnection, Hello},
+    {"auth", "auth", -2, kConn | kCmdNoAuth, 0, 0, 0, G::kConnection, Auth},
+    {"quit", "quit", -1, kConn | kCmdNoAuth, 0, 0, 0, G::kConnection, Quit},
+    {"select", "select", 2, kLs | kF, 0, 0, 0, G::kConnection, Select},
+    {"client", "client", -2, 0, 0, 0, 0, G::kConnection, nullptr, kClientSubcommands},
+    {"readonly", "readonly", 1, kLs | kF, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"readwrite", "readwrite", 1, kLs | kF, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"cluster", "cluster", -2, 0, 0, 0, 0, G::kCluster, nullptr, kClusterSubcommands},
+    // Server.
+    {"command", "command", -1, kLs, 0, 0, 0, G::kConnection, Command, kCommandSubcommands},
+    {"config", "config", -2, 0, 0, 0, 0, G::kServer, nullptr, kConfigSubcommands},
+    {"info", "info", -1, kLs, 0, 0, 0, G::kServer, Info},
+    {"time", "time", 1, kLs | kF, 0, 0, 0, G::kServer, Time},
+    {"shutdown", "shutdown", -1, kAdm | kCmdAllowBusy, 0, 0, 0, G::kServer, Shutdown},
+};
+
+// --- Lookup --------------------------------------------------------------------------------------
+// An open-addressing index from FNV-1a(lower-cased name) to a table row, built at compile time.
+// Lookup lower-cases argv[0] into a stack buffer while hashing: no allocation, one or two probes.
+
+constexpr std::size_t kIndexSlots = 256;  // power of two, > 2x the table
+constexpr std::uint8_t kEmptySlot = 0xff;
+static_assert(std::size(kCommands) < kIndexSlots / 2);
+static_assert(std::size(kCommands) < kEmptySlot);
+
+constexpr std::uint32_t kFnvOffset = 2166136261u;
+constexpr std::uint32_t kFnvPrime = 16777619u;
+
+constexpr char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+constexpr std::uint32_t HashLower(std::string_view lower) {
+  std::uint32_t h = kFnvOffset;
+  for (char c : lower) h = (h ^ static_cast<std::uint8_t>(c)) * kFnvPrime;
+  return h;
+}
+
+constexpr std::array<std::uint8_t, kIndexSlots> BuildIndex() {
+  std::array<std::uint8_t, kIndexSlots> slots{};
+  for (auto& s : slots) s = kEmptySlot;
+  for (std::size_t i = 0; i < std::size(kCommands); ++i) {
+    std::size_t slot = HashLower(kCommands[i].name) & (kIndexSlots - 1);
+    while (slots[slot] != kEmptySlot) slot = (slot + 1) & (kIndexSlots - 1);
+    slots[slot] = static_cast<std::uint8_t>(i);
+  }
+  return slots;
+}
+
+constexpr std::array<std::uint8_t, kIndexSlots> kIndex = BuildIndex();
+
+// Compile-time checks of the table's invariants (command_spec.h).
+constexpr bool IsLower(std::string_view s) {
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') return false;
+  }
+  return true;
+}
+constexpr bool SpecsValid(std::span<const CommandSpec> specs, bool top_level) {
+  for (const CommandSpec& spec : specs) {
+    if (spec.name.empty() || spec.name.size() > kCommandNameBytesMax) return false;
+    if (!IsLower(spec.name) || !IsLower(spec.full_name)) return false;
+    if (spec.arity == 0) return false;
+    // (Handlers are checked by a test: comparing a function address with nullptr is not a
+    // constant expression under -fsanitize=undefined.)
+    if (spec.IsContainer() && (!top_level || !SpecsValid(spec.subcommands, false))) return false;
+    if (top_level && spec.name != spec.full_name) return false;
+  }
+  return true;
+}
+static_assert(SpecsValid(kCommands, true));
+constexpr bool NamesUnique() {
+  for (std::size_t i = 0; i < std::size(kCommands); ++i) {
+    for (std::size_t j = i + 1; j < std::size(kCommands); ++j) {
+      if (kCommands[i].name == kCommands[j].name) return false;
+    }
+  }
+  return true;
+}
+static_assert(NamesUnique());
+
+// "ERR unknown command 'foo', with args beginning with: 'a' 'b' " (Redis 7.0 processCommand:
+// the name truncated to 128 bytes, then arguments while the list is shorter than 128 bytes).
+void RejectUnknownCommand(CommandContext& ctx, CommandArgs argv) {
+  std::string message = "ERR unknown command '";
+  message.append(argv[0].substr(0, 128));
+  message.append("', with args beginning with: ");
+  std::string args;
+  for (std::size_t i = 1; i < argv.size() && args.size() < 128; ++i) {
+    const std::size_t room = 128 - args.size();
+    args.push_back('\'');
+    args.append(argv[i].substr(0, room));
+    args.append("' ");
+  }
+  message.append(args);
+  ReplyErrorSanitized(ctx, message);
+}
+
+// "ERR unknown subcommand 'foo'. Try CONFIG HELP."
+void RejectUnknownSubcommand(CommandContext& ctx, CommandArgs argv) {
+  std::string message = "ERR unknown subcommand '";
+  message.append(argv[1].substr(0, 128));
+  message.append("'. Try ");
+  for (char c : argv[0]) message.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
+  message.append(" HELP.");
+  ReplyErrorSanitized(ctx, message);
+}
+
+}  // namespace
+
+std::span<const CommandSpec> AllCommands() { return kCommands; }
+
+const CommandSpec* FindCommand(std::string_view name) {
+  if (name.empty() || name.size() > kCommandNameBytesMax) return nullptr;
+  char lower[kCommandNameBytesMax];
+  std::uint32_t h = kFnvOffset;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = LowerAscii(name[i]);
+    lower[i] = c;
+    h = (h ^ static_cast<std::uint8_t>(c)) * kFnvPrime;
+  }
+  const std::string_view key(lower, name.size());
+  for (std::size_t slot = h & (kIndexSlots - 1);; slot = (slot + 1) & (kIndexSlots - 1)) {
+    const std::uint8_t row = kIndex[slot];
+    if (row == kEmptySlot) return nullptr;
+    if (kCommands[row].name == key) return &kCommands[row];
+  }
+}
+
+const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view name) {
+  for (const CommandSpec& sub : container.subcommands) {
+    if (EqualsLower(name, sub.name)) return &sub;
+  }
+  return nullptr;
+}
+
+const CommandSpec* FindCommandByFullName(std::string_view full_name) {
+  const std::size_t bar = full_name.find('|');
+  const CommandSpec* spec = FindCommand(full_name.substr(0, bar));
+  if (spec == nullptr || bar == std::string_view::npos) return spec;
+  return FindSubcommand(*spec, full_name.substr(bar + 1));
+}
+
+void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv) {
+  SHOAL_ASSERT(!argv.empty());
+  const CommandSpec* spec = FindCommand(argv[0]);
+  if (spec == nullptr) [[unlikely]] {
+    ctx.counters.rejected_commands++;
+    RejectUnknownCommand(ctx, argv);
+    return;
+  }
+  if (spec->IsContainer() && argv.size() >= 2) {
+    const CommandSpec* sub = FindSubcommand(*spec, argv[1]);
+    if (sub == nullptr) {
+      ctx.counters.rejected_commands++;
+      RejectUnknownSubcommand(ctx, argv);
+      return;
+    }
+    spec = sub;
+  }
+  if (!spec->ArityAccepts(argv.size())) [[unlikely]] {
+    ctx.counters.rejected_commands++;
+    ReplyWrongArity(ctx, spec->full_name);
+    return;
+  }
+  // Redis checks AUTH after lookup and arity (processCommand), so an unauthenticated client still
+  // learns about unknown commands and wrong arity.
+  if (!ctx.config.requirepass.empty() && !ctx.session.authenticated && !spec->Has(kCmdNoAuth))
+      [[unlikely]] {
+    ctx.counters.rejected_commands++;
+    ctx.reply.Error(kErrNoAuth);
+    return;
+  }
+  SHOAL_ASSERT(spec->handler != nullptr);
+  spec->handler(ctx, argv);
+}
+
+}  // namespace shoal

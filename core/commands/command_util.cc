@@ -1,0 +1,219 @@
+#include "core/commands/command_util.h"
+
+#include <limits>
+#include <string>
+#include <utility>
+
+#include "core/result.h"
+
+namespace shoal::commands {
+
+bool EqualsLower(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+std::optional<std::int64_t> ParseInt64(std::string_view s) {
+  // Redis: LONG_STR_SIZE is 21, so at most 20 characters ("-9223372036854775808").
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  if (s.size() == 1 && s[0] == '0') return 0;
+  std::size_t i = 0;
+  bool negative = false;
+  if (s[0] == '-') {
+    negative = true;
+    i = 1;
+    if (s.size() == 1) return std::nullopt;
+  }
+  if (s[i] < '1' || s[i] > '9') return std::nullopt;
+  std::uint64_t v = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c < '0' || c > '9') return std::nullopt;
+    const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+    v = v * 10 + digit;
+  }
+  constexpr std::uint64_t kMaxPositive =
+      static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  if (negative) {
+    if (v > kMaxPositive + 1) return std::nullopt;
+    if (v == kMaxPositive + 1) return std::numeric_limits<std::int64_t>::min();
+    return -static_cast<std::int64_t>(v);
+  }
+  if (v > kMaxPositive) return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+
+std::string_view FormatInt64(std::int64_t v, char* buf) {
+  char tmp[24];
+  std::size_t n = 0;
+  // Work in unsigned space so that INT64_MIN negates without overflow.
+  std::uint64_t u = v < 0 ? ~static_cast<std::uint64_t>(v) + 1 : static_cast<std::uint64_t>(v);
+  do {
+    tmp[n++] = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  std::size_t len = 0;
+  if (v < 0) buf[len++] = '-';
+  while (n > 0) buf[len++] = tmp[--n];
+  return std::string_view(buf, len);
+}
+
+void ReplyWrongArity(CommandContext& ctx, std::string_view full_name) {
+  std::string message = "ERR wrong number of arguments for '";
+  message.append(full_name);
+  message.append("' command");
+  ctx.reply.Error(message);
+}
+
+void ReplyInvalidExpire(CommandContext& ctx, std::string_view full_name) {
+  std::string message = "ERR invalid expire time in '";
+  message.append(full_name);
+  message.append("' command");
+  ctx.reply.Error(message);
+}
+
+void ReplyStoreError(CommandContext& ctx, std::error_code error) {
+  if (error == Error::kOutOfMemory) {
+    ctx.reply.Error(kErrOom);
+  } else if (error == Error::kValueTooLarge) {
+    ctx.reply.Error(kErrValueTooLarge);
+  } else if (error == Error::kKeyTooLarge) {
+    ctx.reply.Error(kErrKeyTooLarge);
+  } else if (error == Error::kNotInteger) {
+    ctx.reply.Error(kErrNotInteger);
+  } else if (error == Error::kOverflow) {
+    ctx.reply.Error(kErrOverflow);
+  } else {
+    std::string message = "ERR ";
+    message.append(error.message());
+    ReplyErrorSanitized(ctx, message);
+  }
+}
+
+void ReplyErrorSanitized(CommandContext& ctx, std::string_view message) {
+  std::string clean(message);
+  for (char& c : clean) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  ctx.reply.Error(clean);
+}
+
+namespace {
+
+char FoldCase(char c, bool nocase) {
+  return (nocase && c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Matches one pattern element (not '*') at pattern[p] against c; sets `next` to the index after
+// the element. A malformed class (no closing ']') extends to the end of the pattern, as in Redis.
+bool MatchOne(std::string_view pattern, std::size_t p, char c, bool nocase, std::size_t& next) {
+  const char pc = pattern[p];
+  if (pc == '?') {
+    next = p + 1;
+    return true;
+  }
+  if (pc == '\\' && p + 1 < pattern.size()) {
+    next = p + 2;
+    return FoldCase(pattern[p + 1], nocase) == FoldCase(c, nocase);
+  }
+  if (pc != '[') {
+    next = p + 1;
+    return FoldCase(pc, nocase) == FoldCase(c, nocase);
+  }
+  std::size_t i = p + 1;
+  bool negate = false;
+  if (i < pattern.size() && pattern[i] == '^') {
+    negate = true;
+    ++i;
+  }
+  bool matched = false;
+  const char folded = FoldCase(c, nocase);
+  while (i < pattern.size() && pattern[i] != ']') {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      if (FoldCase(pattern[i + 1], nocase) == folded) matched = true;
+      i += 2;
+    } else if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
+      char lo = FoldCase(pattern[i], nocase);
+      char hi = FoldCase(pattern[i + 2], nocase);
+      if (lo > hi) std::swap(lo, hi);
+      if (folded >= lo && folded <= hi) matched = true;
+      i += 3;
+    } else {
+      if (FoldCase(pattern[i], nocase) == folded) matched = true;
+      ++i;
+    }
+  }
+  next = i < pattern.size() ? i + 1 : i;
+  return negate ? !matched : matched;
+}
+
+}  // namespace
+
+bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star_p = std::string_view::npos;  // pattern index after the last '*'
+  std::size_t star_t = 0;                       // text index that '*' currently extends to
+  while (t < text.size()) {
+    std::size_t next = 0;
+    if (p < pattern.size() && pattern[p] == '*') {
+      while (p < pattern.size() && pattern[p] == '*') ++p;
+      star_p = p;
+      star_t = t;
+    } else if (p < pattern.size() && MatchOne(pattern, p, text[t], nocase, next)) {
+      p = next;
+      ++t;
+    } else if (star_p != std::string_view::npos) {
+      p = star_p;
+      t = ++star_t;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+void SetHeader(RespWriter& writer, std::size_t n) {
+  if (writer.version() == RespVersion::kResp3) {
+    std::string& out = writer.out();
+    out.push_back('~');
+    out.append(std::to_string(n));
+    out.append("\r\n");
+  } else {
+    writer.ArrayHeader(n);
+  }
+}
+
+std::optional<TimeMs> ParseSetExpiry(CommandContext& ctx, std::string_view arg, TimeUnit unit,
+                                     bool relative, std::string_view full_name) {
+  const std::optional<std::int64_t> parsed = ParseInt64(arg);
+  if (!parsed) {
+    ctx.reply.Error(kErrNotInteger);
+    return std::nullopt;
+  }
+  std::int64_t ms = *parsed;
+  if (ms <= 0 ||
+      (unit == TimeUnit::kSeconds && ms > std::numeric_limits<std::int64_t>::max() / 1000)) {
+    ReplyInvalidExpire(ctx, full_name);
+    return std::nullopt;
+  }
+  if (unit == TimeUnit::kSeconds) ms *= 1000;
+  if (relative && __builtin_add_overflow(ms, ctx.now, &ms)) {
+    ReplyInvalidExpire(ctx, full_name);
+    return std::nullopt;
+  }
+  if (ms <= 0) {
+    ReplyInvalidExpire(ctx, full_name);
+    return std::nullopt;
+  }
+  return ms;
+}
+
+}  // namespace shoal::commands

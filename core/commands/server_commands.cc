@@ -1,0 +1,319 @@
+// Server commands: COMMAND (and COUNT/INFO/DOCS/LIST), CONFIG GET/SET/RESETSTAT, TIME, SHUTDOWN,
+// and the HELP subcommand of every container command.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/commands/command_util.h"
+#include "core/commands/handlers.h"
+#include "core/store/eviction_kind.h"
+
+namespace shoal::commands {
+namespace {
+
+struct FlagName {
+  CommandFlag flag;
+  std::string_view name;
+};
+// In Redis's order (addReplyFlagsForCommand).
+constexpr FlagName kFlagNames[] = {
+    {kCmdWrite, "write"},    {kCmdReadonly, "readonly"},        {kCmdDenyOom, "denyoom"},
+    {kCmdAdmin, "admin"},    {kCmdNoScript, "noscript"},        {kCmdLoading, "loading"},
+    {kCmdStale, "stale"},    {kCmdSkipSlowlog, "skip_slowlog"}, {kCmdFast, "fast"},
+    {kCmdNoAuth, "no_auth"}, {kCmdAllowBusy, "allow_busy"},
+};
+
+std::string_view GroupCategory(CommandGroup group) {
+  switch (group) {
+    case CommandGroup::kString:
+      return "@string";
+    case CommandGroup::kKeyspace:
+      return "@keyspace";
+    case CommandGroup::kConnection:
+      return "@connection";
+    case CommandGroup::kServer:
+    case CommandGroup::kCluster:
+      return {};
+  }
+  return {};
+}
+
+// ACL categories derived from flags and group, the way Redis derives most of them.
+std::vector<std::string_view> Categories(const CommandSpec& spec) {
+  std::vector<std::string_view> cats;
+  if (spec.Has(kCmdWrite)) cats.push_back("@write");
+  if (spec.Has(kCmdReadonly)) cats.push_back("@read");
+  if (!GroupCategory(spec.group).empty()) cats.push_back(GroupCategory(spec.group));
+  if (spec.Has(kCmdAdmin)) {
+    cats.push_back("@admin");
+    cats.push_back("@dangerous");
+  }
+  cats.push_back(spec.Has(kCmdFast) ? "@fast" : "@slow");
+  return cats;
+}
+
+// One key spec in Redis 7's shape, derived from the legacy (first, last, step) range.
+void WriteKeySpec(RespWriter& w, const CommandSpec& spec) {
+  w.MapHeader(3);
+  w.Bulk("flags");
+  SetHeader(w, 2);
+  if (spec.Has(kCmdWrite)) {
+    w.Simple("RW");
+    w.Simple("UPDATE");
+  } else {
+    w.Simple("RO");
+    w.Simple("ACCESS");
+  }
+  w.Bulk("begin_search");
+  w.MapHeader(2);
+  w.Bulk("type");
+  w.Bulk("index");
+  w.Bulk("spec");
+  w.MapHeader(1);
+  w.Bulk("index");
+  w.Integer(spec.first_key);
+  w.Bulk("find_keys");
+  w.MapHeader(2);
+  w.Bulk("type");
+  w.Bulk("range");
+  w.Bulk("spec");
+  w.MapHeader(3);
+  w.Bulk("lastkey");
+  w.Integer(spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key);
+  w.Bulk("keystep");
+  w.Integer(spec.key_step);
+  w.Bulk("limit");
+  w.Integer(0);
+}
+
+// Redis 7's addReplyCommandInfo: name, arity, flags, first key, last key, step, ACL categories,
+// tips, key specs, subcommands.
+void WriteCommandInfo(RespWriter& w, const CommandSpec& spec) {
+  w.ArrayHeader(10);
+  w.Bulk(spec.full_name);
+  w.Integer(spec.arity);
+  std::size_t flag_count = 0;
+  for (const FlagName& f : kFlagNames) flag_count += spec.Has(f.flag) ? 1 : 0;
+  SetHeader(w, flag_count);
+  for (const FlagName& f : kFlagNames) {
+    if (spec.Has(f.flag)) w.Simple(f.name);
+  }
+  w.Integer(spec.first_key);
+  w.Integer(spec.last_key);
+  w.Integer(spec.key_step);
+  const std::vector<std::string_view> cats = Categories(spec);
+  SetHeader(w, cats.size());
+  for (std::string_view c : cats) w.Simple(c);
+  SetHeader(w, 0);  // tips
+  if (spec.first_key > 0) {
+    w.ArrayHeader(1);
+    WriteKeySpec(w, spec);
+  } else {
+    w.ArrayHeader(0);
+  }
+  w.ArrayHeader(spec.subcommands.size());
+  for (const CommandSpec& sub : spec.subcommands) WriteCommandInfo(w, sub);
+}
+
+void WriteAllCommandInfo(RespWriter& w) {
+  const std::span<const CommandSpec> all = AllCommands();
+  w.ArrayHeader(all.size());
+  for (const CommandSpec& spec : all) WriteCommandInfo(w, spec);
+}
+
+// The parameters CONFIG GET knows, rendered from the configuration. Every one is immutable at
+// run time (CONFIG SET refuses them).
+struct ConfigParam {
+  std::string_view name;
+  std::string (*value)(const CommandContext& ctx);
+};
+constexpr ConfigParam kConfigParams[] = {
+    {"maxmemory",
+     [](const CommandContext& c) { return std::to_string(c.store.options().maxmemory_bytes); }},
+    {"maxmemory-policy",
+     [](const CommandContext& c) {
+       return std::string(EvictionKindName(c.store.options().eviction));
+     }},
+    {"maxclients", [](const CommandContext& c) { return std::to_string(c.config.clients_max); }},
+    {"port", [](const CommandContext& c) { return std::to_string(c.config.port); }},
+    {"bind", [](const CommandContext& c) { return c.config.bind; }},
+    {"timeout", [](const CommandContext&) { return std::string("0"); }},
+    {"save", [](const CommandContext&) { return std::string(); }},
+    {"appendonly", [](const CommandContext&) { return std::string("no"); }},
+    {"databases", [](const CommandContext&) { return std::string("1"); }},
+    // Redis returns the password itself; we never echo a secret back over the wire.
+    {"requirepass", [](const CommandContext&) { return std::string(); }},
+    {"proto-max-bulk-len",
+     [](const CommandContext& c) { return std::to_string(c.store.options().value_bytes_max); }},
+    {"cluster-enabled", [](const CommandContext&) { return std::string("no"); }},
+};
+static_assert(std::size(kConfigParams) <= 64, "ConfigGet tracks matches in a 64-bit mask");
+
+void ListHelp(CommandContext& ctx, const CommandSpec& container) {
+  std::string upper;
+  for (char c : container.name)
+    upper.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
+  ctx.reply.ArrayHeader(container.subcommands.size() + 1);
+  ctx.reply.Simple(upper + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (const CommandSpec& sub : container.subcommands) {
+    std::string line;
+    for (char c : sub.name) line.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
+    ctx.reply.Simple(line);
+  }
+}
+
+}  // namespace
+
+void Command(CommandContext& ctx, CommandArgs argv) { WriteAllCommandInfo(ctx.reply); }
+
+void CommandCount(CommandContext& ctx, CommandArgs argv) {
+  ctx.reply.Integer(static_cast<std::int64_t>(AllCommands().size()));
+}
+
+void CommandInfo(CommandContext& ctx, CommandArgs argv) {
+  if (argv.size() == 2) {
+    WriteAllCommandInfo(ctx.reply);
+    return;
+  }
+  ctx.reply.ArrayHeader(argv.size() - 2);
+  for (std::size_t i = 2; i < argv.size(); ++i) {
+    if (const CommandSpec* spec = FindCommandByFullName(argv[i])) {
+      WriteCommandInfo(ctx.reply, *spec);
+    } else {
+      ctx.reply.Nil();
+    }
+  }
+}
+
+// No documentation is served: an empty map tells redis-cli 7 that the server speaks COMMAND DOCS
+// (so it does not fall back to guessing), at the cost of no argument hints.
+void CommandDocs(CommandContext& ctx, CommandArgs argv) { ctx.reply.MapHeader(0); }
+
+// COMMAND LIST [FILTERBY MODULE name | ACLCAT category | PATTERN pattern].
+void CommandList(CommandContext& ctx, CommandArgs argv) {
+  enum class Filter { kNone, kModule, kAclCat, kPattern } filter = Filter::kNone;
+  std::string_view arg;
+  if (argv.size() == 5 && EqualsLower(argv[2], "filterby")) {
+    arg = argv[4];
+    if (EqualsLower(argv[3], "module")) {
+      filter = Filter::kModule;
+    } else if (EqualsLower(argv[3], "aclcat")) {
+      filter = Filter::kAclCat;
+    } else if (EqualsLower(argv[3], "pattern")) {
+      filter = Filter::kPattern;
+    }
+  }
+  if (argv.size() != 2 && filter == Filter::kNone) {
+    ctx.reply.Error(kErrSyntax);
+    return;
+  }
+  std::vector<std::string_view> names;
+  auto consider = [&](const CommandSpec& spec) {
+    bool keep = true;
+    if (filter == Filter::kModule) keep = false;  // no modules
+    if (filter == Filter::kPattern) keep = GlobMatch(arg, spec.full_name, true);
+    if (filter == Filter::kAclCat) {
+      keep = false;
+      for (std::string_view c : Categories(spec)) {
+        if (EqualsLower(arg, c.substr(1))) keep = true;
+      }
+    }
+    if (keep) names.push_back(spec.full_name);
+  };
+  for (const CommandSpec& spec : AllCommands()) {
+    consider(spec);
+    for (const CommandSpec& sub : spec.subcommands) consider(sub);
+  }
+  ctx.reply.ArrayHeader(names.size());
+  for (std::string_view n : names) ctx.reply.Bulk(n);
+}
+
+// CONFIG GET pattern [pattern ...]: a map of every parameter matching any pattern (glob, case
+// insensitive), each listed once, in table order.
+void ConfigGet(CommandContext& ctx, CommandArgs argv) {
+  std::uint64_t matched = 0;
+  for (std::size_t i = 2; i < argv.size(); ++i) {
+    for (std::size_t p = 0; p < std::size(kConfigParams); ++p) {
+      if (GlobMatch(argv[i], kConfigParams[p].name, true)) matched |= std::uint64_t{1} << p;
+    }
+  }
+  ctx.reply.MapHeader(static_cast<std::size_t>(__builtin_popcountll(matched)));
+  for (std::size_t p = 0; p < std::size(kConfigParams); ++p) {
+    if (matched & (std::uint64_t{1} << p)) {
+      ctx.reply.Bulk(kConfigParams[p].name);
+      ctx.reply.Bulk(kConfigParams[p].value(ctx));
+    }
+  }
+}
+
+// CONFIG SET parameter value [parameter value ...]: every parameter is fixed at start-up.
+void ConfigSet(CommandContext& ctx, CommandArgs argv) {
+  if (argv.size() % 2 != 0) {
+    ReplyWrongArity(ctx, "config|set");
+    return;
+  }
+  for (std::size_t i = 2; i < argv.size(); i += 2) {
+    bool known = false;
+    for (const ConfigParam& p : kConfigParams) known = known || EqualsLower(argv[i], p.name);
+    std::string message;
+    if (known) {
+      message = "ERR CONFIG SET failed (possibly related to argument '";
+      message.append(argv[i]);
+      message.append("') - can't set immutable config");
+    } else {
+      message = "ERR Unknown option or number of arguments for CONFIG SET - '";
+      message.append(argv[i].substr(0, 128));
+      message.append("'");
+    }
+    ReplyErrorSanitized(ctx, message);
+    return;
+  }
+}
+
+void ConfigResetStat(CommandContext& ctx, CommandArgs argv) {
+  ctx.store.ResetStats();
+  ctx.counters.total_commands_processed = 0;
+  ctx.counters.total_connections_received = 0;
+  ctx.counters.rejected_commands = 0;
+  ctx.reply.Simple("OK");
+}
+
+void Time(CommandContext& ctx, CommandArgs argv) {
+  const TimeMs now = ctx.now < 0 ? 0 : ctx.now;
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(now / 1000));
+  ctx.reply.Bulk(std::to_string((now % 1000) * 1000));
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Like Redis, a successful SHUTDOWN writes no reply:
+// the connection just closes (redis-py treats a reply as "SHUTDOWN seems to have failed").
+void Shutdown(CommandContext& ctx, CommandArgs argv) {
+  bool abort = false;
+  for (std::size_t i = 1; i < argv.size(); ++i) {
+    if (EqualsLower(argv[i], "abort")) {
+      abort = true;
+    } else if (!EqualsLower(argv[i], "nosave") && !EqualsLower(argv[i], "save") &&
+               !EqualsLower(argv[i], "now") && !EqualsLower(argv[i], "force")) {
+      ctx.reply.Error(kErrSyntax);
+      return;
+    }
+  }
+  if (abort) {
+    if (argv.size() != 2) {
+      ctx.reply.Error(kErrSyntax);
+    } else {
+      ctx.reply.Error("ERR No shutdown in progress.");
+    }
+    return;
+  }
+  ctx.shutdown = true;
+  ctx.close_after_reply = true;
+}
+
+void ContainerHelp(CommandContext& ctx, CommandArgs argv) {
+  const CommandSpec* container = FindCommand(argv[0]);
+  SHOAL_ASSERT(container != nullptr && container->IsContainer());
+  ListHelp(ctx, *container);
+}
+
+}  // namespace shoal::commands

@@ -1,0 +1,75 @@
+// Server: the real driver. It owns one core::Node and one single-threaded Asio event loop, feeds
+// the Node every input through Node::Step / Node::Tick (the same seam the simulator drives, never
+// a second path) and carries out the Effects: replies routed by ClientId to live connections,
+// closes, shutdown.
+//
+//   Server server(node_config, options);
+//   auto port = server.Listen();        // binds; the real port when options.port == 0
+//   server.Run();                       // serves until SIGINT/SIGTERM/SHUTDOWN, then drains
+//
+// Per connection one coroutine: read (at most limits::kReadChunkBytes) into a reused buffer,
+// parse every complete command (at most limits::kCommandsPerReadMax before yielding), Step each,
+// write the whole batch's replies with one write. Every size a client controls is bounded.
+//
+// Thread safety: construct, Listen and Run on one thread; RequestShutdown may be called from any
+// thread (it writes a byte to a pipe the loop reads). The loop runs with
+// BOOST_ASIO_CONCURRENCY_HINT_UNSAFE (no locks at all), so nothing else may touch it.
+// Shared-nothing: one thread, one io_context, one Node; no --threads flag (see
+// docs/parts/server.md). Invariants:
+//   1. Every connection the Node was told about (ClientConnected) is told gone exactly once
+//      (ClientDisconnected), before its ClientId leaves the registry.
+//   2. A connection's replies are written in the order its commands were executed.
+#pragma once
+
+#include <boost/outcome/basic_result.hpp>
+#include <boost/outcome/policy/terminate.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/limits.h"
+#include "core/node_config.h"
+#include "core/resp/resp_parser.h"
+
+namespace shoal::net {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  std::uint16_t port = 7379;  // 0: any free port
+  ParserLimits parser;
+  // Received-but-unexecuted bytes per connection; past this: error reply and close.
+  std::size_t input_bytes_max = limits::kValueBytesDefault + limits::kPendingInputSlackBytes;
+  // Replies queued for a client that does not read; past this: close (with a log line).
+  std::size_t output_bytes_max = limits::kOutputBytesMax;
+  // Graceful shutdown: how long connections may take to flush before they are cut.
+  std::int64_t drain_timeout_ms = limits::kShutdownDrainMs;
+  // SIGINT/SIGTERM start a graceful shutdown (off in in-process tests).
+  bool handle_signals = true;
+};
+
+using ListenResult =
+    BOOST_OUTCOME_V2_NAMESPACE::basic_result<std::uint16_t, std::string,
+                                             BOOST_OUTCOME_V2_NAMESPACE::policy::terminate>;
+
+class Server {
+ public:
+  Server(const NodeConfig& node_config, const ServerOptions& options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. Returns the bound port, or a message saying why not.
+  ListenResult Listen();
+  // Serves on the calling thread until a shutdown has drained. REQUIRES: Listen() succeeded.
+  void Run();
+  // Starts a graceful shutdown (as SIGTERM does). Safe from any thread.
+  void RequestShutdown();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace shoal::net

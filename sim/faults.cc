@@ -1,0 +1,245 @@
+#include "sim/faults.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/result.h"
+
+namespace shoal::sim {
+namespace {
+
+NetworkOptions Net(TimeMs latency_max, std::uint32_t tail, std::uint32_t loss, std::uint32_t dup,
+                   std::uint32_t reorder, std::uint32_t client_loss) {
+  NetworkOptions n;
+  n.latency_min_ms = 1;
+  n.latency_max_ms = latency_max;
+  n.tail_ppm = tail;
+  n.tail_mean_ms = 60;
+  n.tail_max_ms = 600;
+  n.loss_ppm = loss;
+  n.duplicate_ppm = dup;
+  n.reorder_ppm = reorder;
+  n.reorder_delay_max_ms = 40;
+  n.client_loss_ppm = client_loss;
+  return n;
+}
+
+// name, network bounds, crashes, pauses, partitions, clogs, client cuts, duration, offset, drift.
+const FaultMix kMixes[] = {
+    {"none", Net(4, 0, 0, 0, 0, 0), 0, 0, 0, 0, 0, 0, 0, 0},
+    {"calm", Net(6, 10000, 0, 0, 0, 0), 0, 1, 0, 1, 0, 2000, 20, 50},
+    {"network", Net(10, 50000, 50000, 50000, 100000, 5000), 0, 0, 4, 3, 2, 5000, 50, 100},
+    {"crash", Net(6, 20000, 5000, 5000, 0, 1000), 4, 2, 0, 0, 0, 6000, 50, 100},
+    {"brutal", Net(20, 100000, 150000, 150000, 200000, 20000), 5, 3, 4, 3, 3, 8000, 100, 200},
+};
+
+std::uint32_t DrawCount(Prng& prng, std::uint32_t max) {
+  return max == 0 ? 0 : static_cast<std::uint32_t>(prng.Below(max + 1));
+}
+std::uint32_t DrawPpm(Prng& prng, std::uint32_t max) {
+  return max == 0 ? 0 : static_cast<std::uint32_t>(prng.Below(max + 1));
+}
+
+}  // namespace
+
+const FaultMix* FindFaultMix(std::string_view name) {
+  for (const FaultMix& mix : kMixes) {
+    if (mix.name == name) return &mix;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> FaultMixNames() {
+  std::vector<std::string_view> names;
+  for (const FaultMix& mix : kMixes) names.push_back(mix.name);
+  return names;
+}
+
+const FaultMix& DrawFaultMix(Prng& prng) {
+  // Weights out of 100: none 5, calm 15, network 25, crash 25, brutal 30.
+  const std::uint64_t r = prng.Below(100);
+  if (r < 5) return kMixes[0];
+  if (r < 20) return kMixes[1];
+  if (r < 45) return kMixes[2];
+  if (r < 70) return kMixes[3];
+  return kMixes[4];
+}
+
+FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint32_t client_count,
+                        TimeMs fault_phase_end_ms, Prng& prng) {
+  SHOAL_ASSERT(node_count + client_count <= 64);
+  SHOAL_ASSERT(mix.clock_offset_max_ms <= kClockOffsetHardMaxMs);
+  SHOAL_ASSERT(mix.drift_ppm_max <= kDriftPpmHardMax);
+  FaultPlan plan;
+  plan.mix_name = std::string(mix.name);
+  const NetworkOptions& m = mix.network_max;
+  NetworkOptions& n = plan.network;
+  n.latency_min_ms = m.latency_min_ms;
+  n.latency_max_ms =
+      prng.Range(std::min<TimeMs>(m.latency_min_ms + 1, m.latency_max_ms), m.latency_max_ms);
+  n.tail_ppm = DrawPpm(prng, m.tail_ppm);
+  n.tail_mean_ms = m.tail_mean_ms;
+  n.tail_max_ms = m.tail_max_ms;
+  n.loss_ppm = DrawPpm(prng, m.loss_ppm);
+  n.duplicate_ppm = DrawPpm(prng, m.duplicate_ppm);
+  n.reorder_ppm = DrawPpm(prng, m.reorder_ppm);
+  n.reorder_delay_max_ms = m.reorder_delay_max_ms;
+  n.client_loss_ppm = DrawPpm(prng, m.client_loss_ppm);
+
+  for (std::uint32_t i = 0; i < node_count; ++i) {
+    plan.clock_offset_ms.push_back(prng.Range(-mix.clock_offset_max_ms, mix.clock_offset_max_ms));
+    plan.drift_ppm.push_back(
+        static_cast<std::int32_t>(prng.Range(-mix.drift_ppm_max, mix.drift_ppm_max)));
+  }
+
+  const TimeMs window = std::max<TimeMs>(1, fault_phase_end_ms - 1000);
+  auto timed = [&](FaultKind kind, TimeMs duration_min) {
+    Fault f;
+    f.kind = kind;
+    f.at = prng.Range(0, window - 1);
+    const TimeMs max = std::max(duration_min, mix.fault_duration_max_ms);
+    f.duration_ms = prng.Range(duration_min, max);
+    return f;
+  };
+  const std::uint32_t endpoints = node_count + client_count;
+  // Crashes come in three patterns: plain; preceded by a peer-side isolation of the same node
+  // (so it acknowledges nothing it cannot replicate -- unless a bug makes it); and flapping
+  // (three short crashes in a row, so messages meant for one life reach the next).
+  for (std::uint32_t i = DrawCount(prng, mix.crashes_max); i > 0; --i) {
+    Fault f = timed(FaultKind::kCrash, 200);
+    f.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    const std::uint64_t pattern = prng.Below(3);
+    if (pattern == 1 && node_count > 1) {
+      Fault iso;
+      iso.kind = FaultKind::kIsolatePeers;
+      iso.node = f.node;
+      const TimeMs lead = prng.Range(100, 3000);
+      iso.at = std::max<TimeMs>(0, f.at - lead);
+      iso.duration_ms = f.at - iso.at + prng.Range(1, 2000);
+      plan.faults.push_back(iso);
+    } else if (pattern == 2) {
+      TimeMs at = f.at;
+      for (int k = 0; k < 3; ++k) {
+        Fault flap = f;
+        flap.at = at;
+        flap.duration_ms = prng.Range(20, 300);
+        plan.faults.push_back(flap);
+        at += flap.duration_ms + prng.Range(5, 400);
+      }
+      continue;
+    }
+    plan.faults.push_back(f);
+  }
+  for (std::uint32_t i = DrawCount(prng, mix.pauses_max); i > 0; --i) {
+    Fault f = timed(FaultKind::kPause, 100);
+    f.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    plan.faults.push_back(f);
+  }
+  for (std::uint32_t i = DrawCount(prng, mix.partitions_max); i > 0 && node_count > 1; --i) {
+    const std::uint64_t variant = prng.Below(3);
+    Fault f = timed(variant == 0   ? FaultKind::kPartition
+                    : variant == 1 ? FaultKind::kOneWay
+                                   : FaultKind::kIsolate,
+                    200);
+    if (f.kind == FaultKind::kIsolate) {
+      f.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    } else {
+      // A random proper, non-empty subset of the nodes; clients join a random side.
+      const std::uint64_t all_nodes = (node_count >= 64) ? ~0ULL : ((1ULL << node_count) - 1);
+      std::uint64_t nodes = 0;
+      while (nodes == 0 || nodes == all_nodes) nodes = prng.Next() & all_nodes;
+      f.side_mask = nodes;
+      if (f.kind == FaultKind::kPartition) {
+        for (std::uint32_t e = node_count; e < endpoints; ++e) {
+          if (prng.Chance(1, 2)) f.side_mask |= 1ULL << e;
+        }
+      }
+    }
+    plan.faults.push_back(f);
+  }
+  for (std::uint32_t i = DrawCount(prng, mix.clogs_max); i > 0 && node_count > 1; --i) {
+    Fault f = timed(FaultKind::kClog, 200);
+    f.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    f.other = static_cast<std::uint32_t>((f.node + 1 + prng.Below(node_count - 1)) % node_count);
+    f.delay_ms = prng.Range(20, 800);
+    plan.faults.push_back(f);
+  }
+  for (std::uint32_t i = DrawCount(prng, mix.client_cuts_max); i > 0 && client_count > 0; --i) {
+    Fault f = timed(FaultKind::kClientCut, 200);
+    f.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    f.other = static_cast<std::uint32_t>(prng.Below(client_count));
+    plan.faults.push_back(f);
+  }
+  std::stable_sort(plan.faults.begin(), plan.faults.end(),
+                   [](const Fault& a, const Fault& b) { return a.at < b.at; });
+  return plan;
+}
+
+std::string_view FaultKindName(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kCrash:
+      return "crash";
+    case FaultKind::kPause:
+      return "pause";
+    case FaultKind::kPartition:
+      return "partition";
+    case FaultKind::kOneWay:
+      return "one-way-partition";
+    case FaultKind::kIsolate:
+      return "isolate";
+    case FaultKind::kClog:
+      return "clog";
+    case FaultKind::kClientCut:
+      return "client-cut";
+    case FaultKind::kIsolatePeers:
+      return "isolate-peers";
+  }
+  return "?";
+}
+
+std::string DescribeFault(const Fault& f, std::uint32_t node_count) {
+  char buf[256];
+  std::string what;
+  switch (f.kind) {
+    case FaultKind::kCrash:
+    case FaultKind::kPause:
+    case FaultKind::kIsolate:
+    case FaultKind::kIsolatePeers:
+      std::snprintf(buf, sizeof(buf), "node=%u", f.node);
+      what = buf;
+      break;
+    case FaultKind::kClog:
+      std::snprintf(buf, sizeof(buf), "nodes %u<->%u +%lldms", f.node, f.other,
+                    static_cast<long long>(f.delay_ms));
+      what = buf;
+      break;
+    case FaultKind::kClientCut:
+      std::snprintf(buf, sizeof(buf), "client=%u x node=%u", f.other, f.node);
+      what = buf;
+      break;
+    case FaultKind::kPartition:
+    case FaultKind::kOneWay: {
+      std::string side = "{", rest = "{";
+      for (std::uint32_t e = 0; e < 64; ++e) {
+        const bool in = (f.side_mask >> e) & 1;
+        if (e >= node_count && !in) continue;  // clients outside the mask are not listed
+        std::string name =
+            e < node_count ? "n" + std::to_string(e) : "c" + std::to_string(e - node_count);
+        if (e < node_count || in) {
+          std::string& target = in ? side : rest;
+          if (target.size() > 1) target += ",";
+          target += name;
+        }
+        if (e >= node_count && e - node_count > 40) break;
+      }
+      what = side + "} " + (f.kind == FaultKind::kOneWay ? "-/->" : "<-/->") + " " + rest + "}";
+      break;
+    }
+  }
+  std::snprintf(buf, sizeof(buf), "t=%lldms %s %s for %lldms", static_cast<long long>(f.at),
+                std::string(FaultKindName(f.kind)).c_str(), what.c_str(),
+                static_cast<long long>(f.duration_ms));
+  return buf;
+}
+
+}  // namespace shoal::sim

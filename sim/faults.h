@@ -1,0 +1,88 @@
+// Fault mixes and fault plans. A FaultMix is a named set of upper bounds ("how brutal may this
+// seed be"); DrawFaultPlan draws, from one seed's PRNG, the actual knob values within those bounds
+// and a schedule of timed faults (swarm testing: every seed gets its own mix of faults, some calm,
+// some brutal). Every fault ends by itself or, at the latest, when the quiet phase begins.
+//
+// Thread safety: pure functions and plain data.
+// Invariants of a FaultPlan:
+//   1. faults are sorted by `at`, and every `at` lies in [0, fault_phase_end_ms).
+//   2. |clock_offset_ms[i]| <= mix.clock_offset_max_ms, |drift_ppm[i]| <= mix.drift_ppm_max.
+//   3. network knob values lie within the mix's bounds (see NetworkOptions for hard bounds).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+#include "sim/network.h"
+#include "sim/prng.h"
+
+namespace shoal::sim {
+
+// Hard bounds of the clock model (docs/simulation.md): a node's clock reads
+//   node_now = kNodeEpochMs + true_now + offset_ms + drift_ppm * true_now / 1e6   (integers)
+inline constexpr TimeMs kClockOffsetHardMaxMs = 500;
+inline constexpr std::int32_t kDriftPpmHardMax = 1000;
+// Node clocks start at a realistic epoch (2023-11-14) so no computed expiry is ever 0 (kNoExpiry).
+inline constexpr TimeMs kNodeEpochMs = 1'700'000'000'000;
+
+enum class FaultKind : std::uint8_t {
+  kCrash,         // `node` loses its memory; restarts (empty) after `duration_ms`
+  kPause,         // `node` receives nothing and does not tick for `duration_ms` (messages queue)
+  kPartition,     // endpoints in `side_mask` cannot reach the others, both ways
+  kOneWay,        // nodes in `side_mask` cannot send to the other nodes (asymmetric)
+  kIsolate,       // `node` cannot reach or be reached by anyone (nodes and clients)
+  kClog,          // link `node` <-> `other` (nodes) gets `delay_ms` extra latency
+  kClientCut,     // client `other` cannot reach node `node` (nor the reverse)
+  kIsolatePeers,  // `node` cannot exchange messages with other nodes; clients still reach it
+};
+
+struct Fault {
+  TimeMs at = 0;
+  TimeMs duration_ms = 0;
+  FaultKind kind = FaultKind::kCrash;
+  std::uint32_t node = 0;
+  std::uint32_t other = 0;
+  std::uint64_t side_mask = 0;  // bit i = endpoint i (nodes first, then clients)
+  TimeMs delay_ms = 0;
+};
+
+struct FaultMix {
+  std::string_view name;
+  NetworkOptions network_max;  // per-seed values drawn in [0, max] (latencies: see faults.cc)
+  std::uint32_t crashes_max = 0;
+  std::uint32_t pauses_max = 0;
+  std::uint32_t partitions_max = 0;  // symmetric, one-way and isolations together
+  std::uint32_t clogs_max = 0;
+  std::uint32_t client_cuts_max = 0;
+  TimeMs fault_duration_max_ms = 0;
+  TimeMs clock_offset_max_ms = 0;
+  std::int32_t drift_ppm_max = 0;
+};
+
+struct FaultPlan {
+  std::string mix_name;
+  NetworkOptions network;
+  std::vector<Fault> faults;
+  std::vector<TimeMs> clock_offset_ms;  // per node
+  std::vector<std::int32_t> drift_ppm;  // per node
+};
+
+// The named mixes: "none", "calm", "network", "crash", "brutal". Returns nullptr if unknown.
+const FaultMix* FindFaultMix(std::string_view name);
+std::vector<std::string_view> FaultMixNames();
+// The swarm default: draws one of the named mixes (weighted towards faulty ones).
+const FaultMix& DrawFaultMix(Prng& prng);
+
+// Draws a plan for `node_count` nodes and `client_count` clients; faults start before
+// `fault_phase_end_ms`. REQUIRES: node_count + client_count <= 64.
+FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint32_t client_count,
+                        TimeMs fault_phase_end_ms, Prng& prng);
+
+std::string_view FaultKindName(FaultKind kind);
+// One line, e.g. "t=1234ms crash node=2 for 800ms".
+std::string DescribeFault(const Fault& fault, std::uint32_t node_count);
+
+}  // namespace shoal::sim

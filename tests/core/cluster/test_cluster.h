@@ -1,0 +1,227 @@
+// TestCluster: a tiny in-test driver for N replicated Nodes. It carries peer messages through a
+// FIFO "network" (optionally dropping, duplicating or delaying them with a seeded generator),
+// ticks every node every limits::kTickIntervalMs, collects each client's reply bytes, and can
+// "crash" a node (destroy it, construct a fresh one). Deterministic; single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cluster/message.h"
+#include "core/cluster/placement.h"
+#include "core/cluster/replica.h"
+#include "core/limits.h"
+#include "core/node.h"
+#include "core/slot.h"
+#include "gtest/gtest.h"
+
+namespace shoal::cluster::testing {
+
+struct Envelope {
+  NodeId from = 0;
+  NodeId to = 0;
+  Message message;
+};
+
+struct Faults {
+  int drop_percent = 0;       // each delivery: dropped with this chance
+  int duplicate_percent = 0;  // each delivery: also re-queued at the back with this chance
+  int delay_percent = 0;      // each delivery: moved to the back instead (reordering)
+};
+
+class TestCluster {
+ public:
+  TestCluster(std::uint32_t node_count, std::uint32_t replication_factor,
+              PlantedBug bug = PlantedBug::kNone, std::uint64_t seed = 1)
+      : bug_(bug), rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {
+    placement_ = std::make_shared<const Placement>(PlacementOptions{
+        .node_count = node_count, .replication_factor = replication_factor, .vnodes_per_node = 64});
+    nodes_.resize(node_count);
+    for (NodeId n = 0; n < node_count; ++n) nodes_[n] = std::make_unique<Node>(Config(n));
+    down_.assign(node_count, false);
+  }
+
+  NodeConfig Config(NodeId n) const {
+    NodeConfig config;
+    config.cluster.node_id = n;
+    config.cluster.node_count = placement_->node_count();
+    config.cluster.replication_factor = placement_->replication_factor();
+    config.cluster.vnodes_per_node = 64;
+    config.cluster.placement = placement_;
+    config.cluster.bug = bug_;
+    for (NodeId i = 0; i < placement_->node_count(); ++i) {
+      config.cluster.node_addresses.push_back("n" + std::to_string(i));
+    }
+    return config;
+  }
+
+  const Placement& placement() const { return *placement_; }
+  Node& node(NodeId n) { return *nodes_[n]; }
+  Replica& replica(NodeId n) { return *nodes_[n]->replica(); }
+  TimeMs now() const { return now_; }
+  std::deque<Envelope>& network() { return network_; }
+  Faults& faults() { return faults_; }
+
+  // A key whose preference list starts with `primary` (and, if given, continues with `backup`).
+  std::string KeyWithPrimary(NodeId primary, int backup = -1, int skip = 0) const {
+    for (int i = 0;; ++i) {
+      std::string key = "key" + std::to_string(i);
+      auto replicas = placement_->Replicas(KeySlot(key));
+      if (replicas[0] != primary) continue;
+      if (backup >= 0 && (replicas.size() < 2 || replicas[1] != static_cast<NodeId>(backup))) {
+        continue;
+      }
+      if (skip-- > 0) continue;
+      return key;
+    }
+  }
+
+  void Connect(NodeId n, ClientId client) {
+    client_node_[client] = n;
+    Step(n, ClientConnected{client, "test"});
+  }
+  void Disconnect(ClientId client) { Step(client_node_.at(client), ClientDisconnected{client}); }
+
+  // Sends a command; the reply (if any yet) accumulates in Reply(client).
+  void Send(ClientId client, std::vector<std::string> argv) {
+    std::vector<std::string_view> views(argv.begin(), argv.end());
+    Step(client_node_.at(client), ClientCommand{client, views});
+  }
+
+  std::string& Reply(ClientId client) { return replies_[client]; }
+  std::string TakeReply(ClientId client) {
+    std::string r = std::move(replies_[client]);
+    replies_[client].clear();
+    return r;
+  }
+
+  // Sends, then runs the cluster until the client has a reply (or `steps_max` steps pass).
+  std::string Call(ClientId client, std::vector<std::string> argv, int steps_max = 100000) {
+    TakeReply(client);
+    Send(client, std::move(argv));
+    RunUntil([&] { return !replies_[client].empty(); }, steps_max);
+    return TakeReply(client);
+  }
+
+  // Delivers the next message (with faults); returns false if the network is empty.
+  bool DeliverOne() {
+    if (network_.empty()) return false;
+    Envelope e = std::move(network_.front());
+    network_.pop_front();
+    if (Chance(faults_.delay_percent) && !network_.empty()) {
+      network_.push_back(std::move(e));
+      return true;
+    }
+    if (Chance(faults_.drop_percent)) return true;
+    if (Chance(faults_.duplicate_percent)) network_.push_back(e);
+    if (down_[e.to] || down_[e.from]) return true;  // partitioned away: lost
+    delivered_++;
+    Step(e.to, PeerMessage{e.from, &e.message});
+    return true;
+  }
+
+  void TickAll() {
+    now_ += limits::kTickIntervalMs;
+    for (NodeId n = 0; n < nodes_.size(); ++n) {
+      effects_.Clear();
+      nodes_[n]->Tick(now_, effects_);
+      Collect(n);
+    }
+  }
+
+  // Delivers messages (ticking when the network is idle, and every 64 deliveries so retries
+  // happen under loss) until `done` holds. Fails the test if it takes more than `steps_max`.
+  bool RunUntil(const std::function<bool()>& done, int steps_max = 100000) {
+    for (int step = 0;; ++step) {
+      if (done()) return true;
+      if (step >= steps_max) break;
+      if (step % 64 == 63 || !DeliverOne()) TickAll();
+    }
+    ADD_FAILURE() << "cluster did not converge within " << steps_max << " steps";
+    return false;
+  }
+
+  // Runs until the network is empty and every node serves.
+  bool Settle(int steps_max = 100000) {
+    return RunUntil(
+        [&] {
+          if (!network_.empty()) return false;
+          for (auto& n : nodes_) {
+            if (!n->replica()->serving()) return false;
+          }
+          return true;
+        },
+        steps_max);
+  }
+
+  // Destroys node n and constructs a fresh one (memory lost). Messages already in the network
+  // addressed to it will reach the new one.
+  void Crash(NodeId n) {
+    nodes_[n] = std::make_unique<Node>(Config(n));
+    for (auto& [client, node] : client_node_) {
+      if (node == n) node = kDisconnected;
+    }
+  }
+
+  void SetDown(NodeId n, bool down) { down_[n] = down; }
+  void Advance(TimeMs ms) { now_ += ms; }
+  std::uint64_t delivered() const { return delivered_; }
+
+  void CheckInvariants() {
+    for (auto& n : nodes_) n->replica()->CheckInvariants();
+  }
+
+ private:
+  static constexpr NodeId kDisconnected = ~NodeId{0};
+
+  void Step(NodeId n, const Input& input) {
+    SHOAL_ASSERT(n != kDisconnected);
+    effects_.Clear();
+    nodes_[n]->Step(now_, input, effects_);
+    Collect(n);
+  }
+
+  void Collect(NodeId n) {
+    for (const auto& out : effects_.outputs) {
+      replies_[out.client].append(effects_.bytes, out.begin, out.end - out.begin);
+    }
+    for (auto& send : effects_.sends) {
+      network_.push_back({n, send.to, std::move(send.message)});
+    }
+  }
+
+  bool Chance(int percent) {
+    if (percent <= 0) return false;
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    return static_cast<int>(rng_ % 100) < percent;
+  }
+
+  PlantedBug bug_;
+  std::uint64_t rng_;
+  std::shared_ptr<const Placement> placement_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<bool> down_;
+  std::deque<Envelope> network_;
+  Faults faults_;
+  Effects effects_;
+  std::map<ClientId, std::string> replies_;
+  std::map<ClientId, NodeId> client_node_;
+  TimeMs now_ = 1000;
+  std::uint64_t delivered_ = 0;
+};
+
+inline std::string Bulk(std::string_view s) {
+  return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n";
+}
+inline constexpr std::string_view kOk = "+OK\r\n";
+inline constexpr std::string_view kNil = "$-1\r\n";
+
+}  // namespace shoal::cluster::testing
