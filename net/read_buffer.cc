@@ -8,9 +8,8 @@
 namespace shoal::net {
 
 ReadBuffer::ReadBuffer(std::size_t capacity_initial)
-    : data_(new char[capacity_initial]),
-      capacity_initial_(capacity_initial),
-      capacity_(capacity_initial) {
+    : capacity_initial_(capacity_initial), capacity_(0) {
+  // Memory comes with the first read, not with the connection: idle clients cost no buffer.
   SHOAL_ASSERT(capacity_initial > 0);
 }
 
@@ -20,7 +19,7 @@ std::span<char> ReadBuffer::PrepareWrite(std::size_t bytes) {
     if (needed <= capacity_) {
       MoveToFront();  // room exists once the consumed prefix is dropped
     } else {
-      Reallocate(std::max(capacity_ * 2, needed));
+      Reallocate(std::max({capacity_ * 2, needed, capacity_initial_}));
     }
   }
   SHOAL_ASSERT(capacity_ - end_ >= bytes);

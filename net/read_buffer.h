@@ -3,7 +3,7 @@
 // straight from read(2)), commands leave from the front (Consume, which only moves an offset, so
 // argv string_views handed out by the parser stay valid until the next Compact/PrepareWrite).
 // Compact, called once per batch, moves the unconsumed tail to the front and gives back memory a
-// large frame needed once.
+// large frame needed once. No memory is allocated before the first PrepareWrite.
 //
 // Thread safety: none; owned by one connection.
 // Invariants:

@@ -315,7 +315,8 @@ void Connection::ProcessBatch() {
       server_.node.Step(now, ClientCommand{id_, command_.argv}, fx);
       ++commands;
       if (fx.shutdown || (!fx.closes.empty() && fx.closes.back() == id_)) {
-        // Quit or shutdown: nothing after this command is executed.
+        // QUIT or SHUTDOWN: nothing this client sent after it is executed.
+        if (fx.shutdown) close_requested_ = true;
         input_.Consume(command_.consumed);
         break;
       }

@@ -114,7 +114,8 @@ void TtlGeneric(CommandContext& ctx, CommandArgs argv, bool output_ms, bool outp
   }
   std::int64_t ttl = output_abs ? item->expire_at : item->expire_at - ctx.now;
   if (ttl < 0) ttl = 0;
-  ctx.reply.Integer(output_ms ? ttl : (ttl + 500) / 1000);
+  // Redis's (ttl + 500) / 1000, spelled so that a TTL near INT64_MAX cannot overflow.
+  ctx.reply.Integer(output_ms ? ttl : ttl / 1000 + (ttl % 1000 >= 500 ? 1 : 0));
 }
 
 }  // namespace

@@ -18,6 +18,16 @@ void Write(ReadBuffer& buffer, std::string_view bytes) {
   buffer.Commit(bytes.size());
 }
 
+TEST(ReadBufferTest, NoMemoryBeforeTheFirstRead) {
+  ReadBuffer buffer(16 * 1024);
+  EXPECT_EQ(buffer.capacity(), 0u);
+  EXPECT_TRUE(buffer.Readable().empty());
+  buffer.Compact();
+  EXPECT_EQ(buffer.capacity(), 0u);
+  Write(buffer, "x");
+  EXPECT_EQ(buffer.capacity(), 16u * 1024);  // the first read gets the whole chunk
+}
+
 TEST(ReadBufferTest, ConsumeAndCompactKeepTheTail) {
   ReadBuffer buffer(8);
   Write(buffer, "PING\r\nGE");

@@ -295,5 +295,21 @@ TEST(ServerTest, ShutdownExecutesWhatWasSentBeforeIt) {
   EXPECT_TRUE(idle.ReadUntilClosed());
 }
 
+TEST(ServerTest, DrainTimeoutCutsAClientThatDoesNotRead) {
+  ServerOptions options;
+  options.drain_timeout_ms = 50;
+  auto server = std::make_unique<RunningServer>(options);
+  Client hog(server->port());
+  EXPECT_EQ(hog.Command("*3\r\n$3\r\nSET\r\n$1\r\nv\r\n" + Bulk(std::string(100000, 'o')), 5),
+            "+OK\r\n");
+  // 300 GETs of 100 KB (30 MB of replies, under the output limit) that the client never reads:
+  // the server ends up waiting in a write that cannot finish.
+  hog.Send(Repeat("*2\r\n$3\r\nGET\r\n$1\r\nv\r\n", 300));
+  Client probe(server->port());
+  EXPECT_EQ(probe.Command("PING\r\n", 7), "+PONG\r\n");  // the stuck writer blocks no one
+  server.reset();  // returns only because the drain timeout cuts the hog
+  EXPECT_TRUE(hog.ReadUntilClosed());
+}
+
 }  // namespace
 }  // namespace shoal::net

@@ -35,13 +35,17 @@ void ExpectWellFormed(const Placement& p) {
       slots_of[replicas[i]].push_back(slot);
     }
   }
+  std::vector<std::uint64_t> shares(n, 0);
+  for (std::size_t s = 0; s < limits::kSlotCount; ++s) {
+    std::uint64_t mask = 0;
+    for (NodeId x : p.Replicas(static_cast<std::uint16_t>(s))) mask |= std::uint64_t{1} << x;
+    for (NodeId x : p.Replicas(static_cast<std::uint16_t>(s))) shares[x] |= mask;
+  }
   for (NodeId node = 0; node < n; ++node) {
     auto got = p.SlotsOf(node);
     ASSERT_EQ(std::vector<std::uint16_t>(got.begin(), got.end()), slots_of[node]);
     for (NodeId other = 0; other < n; ++other) {
-      bool share = false;
-      for (std::uint16_t s : slots_of[node]) share = share || p.IsReplica(s, other);
-      ASSERT_EQ(p.ShareSlots(node, other), share);
+      ASSERT_EQ(p.ShareSlots(node, other), (shares[node] >> other & 1) != 0);
     }
   }
 }
@@ -57,7 +61,7 @@ TEST(PlacementTest, EverySlotHasRDistinctNodes) {
 RC_GTEST_PROP(PlacementProperty, WellFormedForAnyShape, ()) {
   const auto n = *rc::gen::inRange<std::uint32_t>(1, 17);
   const auto r = *rc::gen::inRange<std::uint32_t>(1, std::min<std::uint32_t>(n, 5) + 1);
-  const auto vnodes = *rc::gen::inRange<std::uint32_t>(1, 40);
+  const auto vnodes = *rc::gen::inRange<std::uint32_t>(1, 24);
   const Placement p = Make(n, r, vnodes);
   ExpectWellFormed(p);
   RC_ASSERT(!::testing::Test::HasFailure());
@@ -88,9 +92,9 @@ TEST(PlacementTest, TokensAreStableAcrossBuilds) {
 // Adding node n to an n-node ring only inserts its tokens: each slot's list is unchanged, or the
 // new node joins it and the old nodes keep their relative order (the last one drops out).
 RC_GTEST_PROP(PlacementProperty, AddingANodeOnlyMovesSlotsToIt, ()) {
-  const auto n = *rc::gen::inRange<std::uint32_t>(1, 12);
+  const auto n = *rc::gen::inRange<std::uint32_t>(1, 10);
   const auto r = *rc::gen::inRange<std::uint32_t>(1, std::min<std::uint32_t>(n, 4) + 1);
-  const auto vnodes = *rc::gen::inRange<std::uint32_t>(1, 32);
+  const auto vnodes = *rc::gen::inRange<std::uint32_t>(1, 16);
   const Placement before = Make(n, r, vnodes);
   const Placement after = Make(n + 1, r, vnodes);
   for (std::size_t s = 0; s < limits::kSlotCount; ++s) {

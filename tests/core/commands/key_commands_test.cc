@@ -38,6 +38,15 @@ TEST(KeyCommands, TtlStates) {
   EXPECT_EQ(h.Run({"get", "k"}), kNil);
 }
 
+TEST(KeyCommands, TtlNearTheEndOfTime) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"set", "k", "v", "PXAT", "9223372036854775807"}), kOk);
+  EXPECT_EQ(h.Run({"pexpiretime", "k"}), Int(9223372036854775807LL));
+  EXPECT_EQ(h.Run({"expiretime", "k"}), Int(9223372036854776LL));  // rounded up, no overflow
+  EXPECT_EQ(h.Run({"pttl", "k"}), Int(9223372036854775807LL - h.now()));
+  EXPECT_EQ(h.Run({"ttl", "k"}), Int((9223372036854775807LL - h.now()) / 1000 + 1));
+}
+
 TEST(KeyCommands, ExpireForms) {
   CommandHarness h;
   EXPECT_EQ(h.Run({"expire", "k", "10"}), Int(0));

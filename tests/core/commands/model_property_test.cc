@@ -1,6 +1,7 @@
-// Model-based property: random sequences of SET (with EX/PX/NX/XX/GET/KEEPTTL), GET, DEL, EXISTS,
-// EXPIRE, PEXPIRE, TTL, PTTL, PERSIST, INCR, INCRBY and clock advances, run through ExecuteCommand
-// with a real Store and through a few-line reference model, must produce identical reply bytes.
+// Model-based property: random sequences of SET (with EX/PX/NX/XX/GET/KEEPTTL), GET, GETDEL, DEL,
+// EXISTS, EXPIRE/PEXPIRE (with NX|XX|GT|LT), TTL, PTTL, PERSIST, INCR, INCRBY and clock advances,
+// run through ExecuteCommand with a real Store and through a few-line reference model, must produce
+// identical reply bytes.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -43,12 +44,25 @@ class Model {
       const TimeMs when = now_ + (cmd == "expire" ? n * 1000 : n);
       Entry* e = Live(a[1]);
       if (!e) return Int(0);
+      const std::string opt = a.size() > 3 ? a[3] : "";
+      // No TTL is an infinite one: GT never beats it, LT always does.
+      if (opt == "NX" && e->expire_at != 0) return Int(0);
+      if (opt == "XX" && e->expire_at == 0) return Int(0);
+      if (opt == "GT" && (e->expire_at == 0 || when <= e->expire_at)) return Int(0);
+      if (opt == "LT" && e->expire_at != 0 && when >= e->expire_at) return Int(0);
       if (when <= now_) {
         map_.erase(a[1]);
       } else {
         e->expire_at = when;
       }
       return Int(1);
+    }
+    if (cmd == "getdel") {
+      const Entry* e = Live(a[1]);
+      if (!e) return kNil;
+      const std::string reply = Bulk(e->value);
+      map_.erase(a[1]);
+      return reply;
     }
     if (cmd == "ttl" || cmd == "pttl") {
       const Entry* e = Live(a[1]);
@@ -179,10 +193,17 @@ rc::Gen<Step> GenStep() {
           },
           key, key),
       rc::gen::apply(
-          [](std::string k, long long n, bool ms) {
-            return Step{{ms ? "pexpire" : "expire", k, std::to_string(ms ? n * 250 : n)}};
+          [](std::string k, long long n, bool ms, std::string opt) {
+            Step s{{ms ? "pexpire" : "expire", k, std::to_string(ms ? n * 250 : n)}};
+            if (!opt.empty()) s.argv.push_back(opt);
+            return s;
           },
-          key, small, rc::gen::arbitrary<bool>()),
+          key, small, rc::gen::arbitrary<bool>(),
+          rc::gen::element<std::string>("", "", "NX", "XX", "GT", "LT")),
+      rc::gen::map(key,
+                   [](std::string k) {
+                     return Step{{"getdel", k}};
+                   }),
       rc::gen::apply(
           [](std::string k, bool ms) {
             return Step{{ms ? "pttl" : "ttl", k}};
