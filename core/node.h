@@ -63,16 +63,16 @@ struct Effects {
     std::size_t begin;
     std::size_t end;
   };
-  std::string bytes;               // concatenated reply bytes
-  std::vector<Output> outputs;     // in order
-  std::vector<ClientId> closes;    // close after writing that client's pending output
-  std::vector<std::string> logs;   // operator-visible log lines
+  std::string bytes;              // concatenated reply bytes
+  std::vector<Output> outputs;    // in order
+  std::vector<ClientId> closes;   // close after writing that client's pending output
+  std::vector<std::string> logs;  // operator-visible log lines
   struct Send {
     cluster::NodeId to;
     cluster::Message message;
   };
-  std::vector<Send> sends;         // peer messages to deliver (replicated mode only)
-  bool shutdown = false;           // SHUTDOWN was requested (graceful)
+  std::vector<Send> sends;  // peer messages to deliver (replicated mode only)
+  bool shutdown = false;    // SHUTDOWN was requested (graceful)
 
   void Clear() {
     bytes.clear();

@@ -22,8 +22,8 @@ class Placement;
 // writes apply locally and no peer messages are sent.
 struct ClusterConfig {
   cluster::NodeId node_id = 0;
-  std::uint32_t node_count = 1;          // static membership: nodes 0..node_count-1
-  std::uint32_t replication_factor = 1;  // copies of each key (<= node_count)
+  std::uint32_t node_count = 1;                          // static membership: nodes 0..node_count-1
+  std::uint32_t replication_factor = 1;                  // copies of each key (<= node_count)
   cluster::PlantedBug bug = cluster::PlantedBug::kNone;  // simulator only
   // Replicated mode (added by the replication engineer):
   // Address of each node as clients reach it ("host:port"), for -MOVED; indexed by node id. A

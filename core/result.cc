@@ -8,14 +8,22 @@ class ShoalErrorCategory final : public std::error_category {
   const char* name() const noexcept override { return "shoal"; }
   std::string message(int code) const override {
     switch (static_cast<Error>(code)) {
-      case Error::kOk: return "ok";
-      case Error::kOutOfMemory: return "OOM command not allowed when used memory > 'maxmemory'.";
-      case Error::kValueTooLarge: return "value is larger than max-value-bytes";
-      case Error::kKeyTooLarge: return "key is larger than the key size limit";
-      case Error::kNotInteger: return "value is not an integer or out of range";
-      case Error::kOverflow: return "increment or decrement would overflow";
-      case Error::kProtocol: return "Protocol error";
-      case Error::kLimitExceeded: return "limit exceeded";
+      case Error::kOk:
+        return "ok";
+      case Error::kOutOfMemory:
+        return "OOM command not allowed when used memory > 'maxmemory'.";
+      case Error::kValueTooLarge:
+        return "value is larger than max-value-bytes";
+      case Error::kKeyTooLarge:
+        return "key is larger than the key size limit";
+      case Error::kNotInteger:
+        return "value is not an integer or out of range";
+      case Error::kOverflow:
+        return "increment or decrement would overflow";
+      case Error::kProtocol:
+        return "Protocol error";
+      case Error::kLimitExceeded:
+        return "limit exceeded";
     }
     return "unknown shoal error";
   }

@@ -15,13 +15,13 @@ namespace outcome = BOOST_OUTCOME_V2_NAMESPACE;
 
 enum class Error {
   kOk = 0,
-  kOutOfMemory,      // maxmemory reached and the policy may not (or cannot) evict
-  kValueTooLarge,    // value longer than the configured max-value-bytes
-  kKeyTooLarge,      // key longer than limits::kKeyBytesMax
-  kNotInteger,       // INCR family on a non-integer value
-  kOverflow,         // INCR family would overflow int64
-  kProtocol,         // malformed RESP input
-  kLimitExceeded,    // a client-controlled size beyond its limit
+  kOutOfMemory,    // maxmemory reached and the policy may not (or cannot) evict
+  kValueTooLarge,  // value longer than the configured max-value-bytes
+  kKeyTooLarge,    // key longer than limits::kKeyBytesMax
+  kNotInteger,     // INCR family on a non-integer value
+  kOverflow,       // INCR family would overflow int64
+  kProtocol,       // malformed RESP input
+  kLimitExceeded,  // a client-controlled size beyond its limit
 };
 
 const std::error_category& ErrorCategory();
@@ -39,13 +39,13 @@ template <>
 struct std::is_error_code_enum<shoal::Error> : std::true_type {};
 
 // Always on (cheap checks only); a failed assertion is a bug in Shoal, never bad input.
-#define SHOAL_ASSERT(cond)                                               \
-  do {                                                                   \
-    if (!(cond)) [[unlikely]]                                            \
-      ::shoal::AssertFail(#cond, __FILE__, __LINE__, nullptr);           \
+#define SHOAL_ASSERT(cond)                                     \
+  do {                                                         \
+    if (!(cond)) [[unlikely]]                                  \
+      ::shoal::AssertFail(#cond, __FILE__, __LINE__, nullptr); \
   } while (0)
-#define SHOAL_ASSERT_MSG(cond, msg)                                      \
-  do {                                                                   \
-    if (!(cond)) [[unlikely]]                                            \
-      ::shoal::AssertFail(#cond, __FILE__, __LINE__, (msg));             \
+#define SHOAL_ASSERT_MSG(cond, msg)                          \
+  do {                                                       \
+    if (!(cond)) [[unlikely]]                                \
+      ::shoal::AssertFail(#cond, __FILE__, __LINE__, (msg)); \
   } while (0)
