@@ -9,7 +9,7 @@ namespace shoal::sim {
 namespace {
 
 NetworkOptions Net(TimeMs latency_max, std::uint32_t tail, std::uint32_t loss, std::uint32_t dup,
-                   std::uint32_t reorder, std::uint32_t client_loss) {
+                   std::uint32_t reorder, std::uint32_t client_loss, std::uint32_t stale) {
   NetworkOptions n;
   n.latency_min_ms = 1;
   n.latency_max_ms = latency_max;
@@ -21,16 +21,21 @@ NetworkOptions Net(TimeMs latency_max, std::uint32_t tail, std::uint32_t loss, s
   n.reorder_ppm = reorder;
   n.reorder_delay_max_ms = 40;
   n.client_loss_ppm = client_loss;
+  n.stale_ppm = stale;
+  n.stale_delay_min_ms = 200;
+  n.stale_delay_max_ms = 8000;
   return n;
 }
 
-// name, network bounds, crashes, pauses, partitions, clogs, client cuts, duration, offset, drift.
+// name, network bounds, crashes, pauses, partitions, clogs, client cuts, duration, offset, drift,
+// stale queues.
 const FaultMix kMixes[] = {
-    {"none", Net(4, 0, 0, 0, 0, 0), 0, 0, 0, 0, 0, 0, 0, 0},
-    {"calm", Net(6, 10000, 0, 0, 0, 0), 0, 1, 0, 1, 0, 2000, 20, 50},
-    {"network", Net(10, 50000, 50000, 50000, 100000, 5000), 0, 0, 4, 3, 2, 5000, 50, 100},
-    {"crash", Net(6, 20000, 5000, 5000, 0, 1000), 4, 2, 0, 0, 0, 6000, 50, 100},
-    {"brutal", Net(20, 100000, 150000, 150000, 200000, 20000), 5, 3, 4, 3, 3, 8000, 100, 200},
+    {"none", Net(4, 0, 0, 0, 0, 0, 0), 0, 0, 0, 0, 0, 0, 0, 0},
+    {"calm", Net(6, 10000, 0, 0, 0, 0, 0), 0, 1, 0, 1, 0, 2000, 20, 50},
+    {"network", Net(10, 50000, 50000, 50000, 100000, 5000, 20000), 0, 0, 4, 3, 2, 5000, 50, 100, 2},
+    {"crash", Net(6, 20000, 5000, 5000, 0, 1000, 20000), 4, 2, 0, 0, 0, 6000, 50, 100, 2},
+    {"brutal", Net(20, 100000, 150000, 150000, 200000, 20000, 50000), 5, 3, 4, 3, 3, 8000, 100, 200,
+     2},
 };
 
 std::uint32_t DrawCount(Prng& prng, std::uint32_t max) {
@@ -170,6 +175,35 @@ FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint
     f.other = static_cast<std::uint32_t>(prng.Below(client_count));
     plan.faults.push_back(f);
   }
+  // Drawn last, so that adding it left every earlier draw (and so every older plan) unchanged.
+  n.stale_ppm = DrawPpm(prng, m.stale_ppm);
+  n.stale_delay_min_ms = m.stale_delay_min_ms;
+  n.stale_delay_max_ms = m.stale_delay_max_ms;
+  for (std::uint32_t i = DrawCount(prng, mix.stale_queues_max); i > 0 && node_count > 1; --i) {
+    Fault q = timed(FaultKind::kStaleQueue, 200);
+    q.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    const bool spans_crashes = mix.crashes_max > 0 && prng.Chance(1, 2);
+    const TimeMs first_down = prng.Range(200, 2000);
+    const TimeMs middle_life = prng.Range(300, 3000);
+    const TimeMs second_down = prng.Range(20, 1000);
+    if (spans_crashes && q.at + first_down + middle_life + second_down < window) {
+      // Crash, restart, live a while (serving), crash again briefly, restart: the queue holds
+      // what reached or left the node's middle life and releases it into its next one.
+      Fault first;
+      first.kind = FaultKind::kCrash;
+      first.node = q.node;
+      first.at = q.at;
+      first.duration_ms = first_down;
+      Fault second = first;
+      q.at = first.at + first.duration_ms;
+      second.at = q.at + middle_life;
+      second.duration_ms = second_down;
+      q.duration_ms = second.at + second.duration_ms - q.at;
+      plan.faults.push_back(first);
+      plan.faults.push_back(second);
+    }
+    plan.faults.push_back(q);
+  }
   std::stable_sort(plan.faults.begin(), plan.faults.end(),
                    [](const Fault& a, const Fault& b) { return a.at < b.at; });
   return plan;
@@ -193,6 +227,8 @@ std::string_view FaultKindName(FaultKind kind) {
       return "client-cut";
     case FaultKind::kIsolatePeers:
       return "isolate-peers";
+    case FaultKind::kStaleQueue:
+      return "stale-queue";
   }
   return "?";
 }
@@ -205,6 +241,7 @@ std::string DescribeFault(const Fault& f, std::uint32_t node_count) {
     case FaultKind::kPause:
     case FaultKind::kIsolate:
     case FaultKind::kIsolatePeers:
+    case FaultKind::kStaleQueue:
       std::snprintf(buf, sizeof(buf), "node=%u", f.node);
       what = buf;
       break;

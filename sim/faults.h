@@ -10,6 +10,7 @@
 //   3. network knob values lie within the mix's bounds (see NetworkOptions for hard bounds).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,7 +38,13 @@ enum class FaultKind : std::uint8_t {
   kClog,          // link `node` <-> `other` (nodes) gets `delay_ms` extra latency
   kClientCut,     // client `other` cannot reach node `node` (nor the reverse)
   kIsolatePeers,  // `node` cannot exchange messages with other nodes; clients still reach it
+  // A router queue: a copy of every peer message to or from `node` sent during the fault is held
+  // back and delivered when the fault ends (to whatever incarnations then run, across restarts).
+  kStaleQueue,
 };
+
+// Peer messages one stale queue holds at most (later ones are not copied).
+inline constexpr std::size_t kStaleQueueMessagesMax = 4096;
 
 struct Fault {
   TimeMs at = 0;
@@ -60,6 +67,9 @@ struct FaultMix {
   TimeMs fault_duration_max_ms = 0;
   TimeMs clock_offset_max_ms = 0;
   std::int32_t drift_ppm_max = 0;
+  // Stale queues (kStaleQueue); in mixes with crashes, half of them span two crashes of their
+  // node (held from its first restart to its second), so messages of one life reach the next.
+  std::uint32_t stale_queues_max = 0;
 };
 
 struct FaultPlan {

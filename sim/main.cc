@@ -2,9 +2,11 @@
 //
 //   shoal-sim --seed N [overrides]          one scenario, one summary line (seed=, trace=, ...)
 //   shoal-sim --seeds A..B [--check-determinism] [overrides]
+//   shoal-sim --seed N --shrink [overrides]  shrink a failing run (sim/shrink.h)
 //   shoal-sim --list-bugs | --list-faults
 // Overrides: --nodes N --clients N --ops N --keys N --faults MIX --bug NAME --replication R
-//            --duration-ms T; --verbose prints every event.
+//            --duration-ms T --drop-faults I,J,..; --verbose prints every event. Parsing lives in
+// sim/cli.h so tests can feed printed replay commands back.
 // Exit status: 0 if every scenario passed (and, with --check-determinism, replayed identically);
 // 1 on a violation or a trace mismatch; 2 on bad usage.
 //
@@ -20,32 +22,15 @@
 #include <vector>
 
 #include "core/cluster/planted_bug.h"
+#include "sim/cli.h"
 #include "sim/faults.h"
+#include "sim/shrink.h"
 #include "sim/simulator.h"
 
 namespace {
 
 using shoal::sim::ScenarioOptions;
 using shoal::sim::ScenarioResult;
-
-void Usage() {
-  std::fprintf(stderr,
-               "usage: shoal-sim (--seed N | --seeds A..B) [--check-determinism] [--nodes N]\n"
-               "                 [--clients N] [--ops N] [--keys N] [--faults MIX] [--bug NAME]\n"
-               "                 [--replication R] [--duration-ms T] [--verbose]\n"
-               "       shoal-sim --list-bugs | --list-faults\n");
-}
-
-bool ParseU64(std::string_view s, std::uint64_t& out) {
-  if (s.empty() || s.size() > 19) return false;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  out = v;
-  return true;
-}
 
 std::string SummaryLine(const ScenarioResult& r) {
   char buf[512];
@@ -68,126 +53,65 @@ void PrintViolation(const ScenarioOptions& options, const ScenarioResult& r) {
   std::printf("replay: %s\n", shoal::sim::ReplayCommand(options).c_str());
 }
 
+// --shrink: runs the seed; if it fails, shrinks it and prints original vs shrunk and the replay.
+int RunShrink(const ScenarioOptions& options) {
+  const shoal::sim::ShrinkResult s = shoal::sim::Shrink(options, [](std::string_view line) {
+    std::printf("%.*s\n", static_cast<int>(line.size()), line.data());
+    std::fflush(stdout);
+  });
+  std::printf("%s\n", SummaryLine(s.original_result).c_str());
+  if (!s.failed) {
+    std::printf("shrink: the run passed; nothing to shrink\n");
+    return 0;
+  }
+  std::printf("%s\n", SummaryLine(s.shrunk_result).c_str());
+  PrintViolation(s.shrunk, s.shrunk_result);
+  std::printf("shrink: kept %s after %u probes\n", s.kind.c_str(), s.probes);
+  std::printf("shrink: original faults=%u ops=%u clients=%u\n", s.original_faults, s.original_ops,
+              s.original_clients);
+  std::printf("shrink: shrunk   faults=%u ops=%u clients=%u\n", s.shrunk_faults, s.shrunk_ops,
+              s.shrunk_clients);
+  std::printf("shrink: original replay: %s\n", shoal::sim::ReplayCommand(s.original).c_str());
+  std::printf("shrink: shrunk replay: %s\n", shoal::sim::ReplayCommand(s.shrunk).c_str());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  ScenarioOptions base;
-  std::optional<std::uint64_t> seed;
-  std::uint64_t seeds_from = 0, seeds_to = 0;
-  bool range = false;
-  bool check_determinism = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    auto value = [&]() -> std::string_view {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "shoal-sim: %s needs a value\n", argv[i]);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    auto number = [&]() -> std::uint64_t {
-      const std::string_view v = value();
-      std::uint64_t n = 0;
-      if (!ParseU64(v, n)) {
-        std::fprintf(stderr, "shoal-sim: %s wants a number, got '%.*s'\n", argv[i - 1],
-                     static_cast<int>(v.size()), v.data());
-        std::exit(2);
-      }
-      return n;
-    };
-    if (arg == "--seed") {
-      seed = number();
-    } else if (arg == "--seeds") {
-      const std::string_view v = value();
-      const std::size_t dots = v.find("..");
-      if (dots == std::string_view::npos || !ParseU64(v.substr(0, dots), seeds_from) ||
-          !ParseU64(v.substr(dots + 2), seeds_to) || seeds_from > seeds_to) {
-        std::fprintf(stderr, "shoal-sim: --seeds wants A..B with A <= B\n");
-        return 2;
-      }
-      range = true;
-    } else if (arg == "--check-determinism") {
-      check_determinism = true;
-    } else if (arg == "--nodes") {
-      base.nodes = static_cast<std::uint32_t>(number());
-      if (*base.nodes < 1 || *base.nodes > shoal::sim::kNodesMax) {
-        std::fprintf(stderr, "shoal-sim: --nodes must be 1..%u\n", shoal::sim::kNodesMax);
-        return 2;
-      }
-    } else if (arg == "--clients") {
-      base.clients = static_cast<std::uint32_t>(number());
-      if (*base.clients < 1 || *base.clients > shoal::sim::kClientsMax) {
-        std::fprintf(stderr, "shoal-sim: --clients must be 1..%u\n", shoal::sim::kClientsMax);
-        return 2;
-      }
-    } else if (arg == "--ops") {
-      base.ops = static_cast<std::uint32_t>(number());
-    } else if (arg == "--keys") {
-      base.keys = static_cast<std::uint32_t>(number());
-      if (*base.keys < 1 || *base.keys > 100000) {
-        std::fprintf(stderr, "shoal-sim: --keys must be 1..100000\n");
-        return 2;
-      }
-    } else if (arg == "--replication") {
-      base.replication_factor = static_cast<std::uint32_t>(number());
-      if (base.replication_factor < 1) {
-        std::fprintf(stderr, "shoal-sim: --replication must be >= 1\n");
-        return 2;
-      }
-    } else if (arg == "--duration-ms") {
-      base.duration_ms = static_cast<shoal::TimeMs>(number());
-      if (base.duration_ms < 4 * shoal::sim::kLivenessBoundMs / 3 || base.duration_ms > 3'600'000) {
-        std::fprintf(stderr, "shoal-sim: --duration-ms must be %" PRId64 "..3600000\n",
-                     static_cast<std::int64_t>(4 * shoal::sim::kLivenessBoundMs / 3));
-        return 2;
-      }
-    } else if (arg == "--faults") {
-      const std::string_view mix = value();
-      if (shoal::sim::FindFaultMix(mix) == nullptr) {
-        std::fprintf(stderr, "shoal-sim: unknown fault mix '%.*s' (see --list-faults)\n",
-                     static_cast<int>(mix.size()), mix.data());
-        return 2;
-      }
-      base.faults = std::string(mix);
-    } else if (arg == "--bug") {
-      const std::string_view name = value();
-      const auto bug = shoal::cluster::ParsePlantedBug(name);
-      if (!bug) {
-        std::fprintf(stderr, "shoal-sim: unknown bug '%.*s' (see --list-bugs)\n",
-                     static_cast<int>(name.size()), name.data());
-        return 2;
-      }
-      base.bug = *bug;
-    } else if (arg == "--list-bugs") {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  const shoal::sim::CommandLine cl = shoal::sim::ParseCommandLine(args);
+  if (!cl.ok) {
+    std::fprintf(stderr, "%s\n%s", cl.error.c_str(), shoal::sim::UsageText().c_str());
+    return 2;
+  }
+  switch (cl.mode) {
+    case shoal::sim::CommandLine::Mode::kHelp:
+      std::printf("%s", shoal::sim::UsageText().c_str());
+      return 0;
+    case shoal::sim::CommandLine::Mode::kListBugs:
       for (const auto bug : shoal::sim::DetectableBugs()) {
         const std::string_view name = shoal::cluster::PlantedBugName(bug);
         std::printf("%.*s\n", static_cast<int>(name.size()), name.data());
       }
       return 0;
-    } else if (arg == "--list-faults") {
+    case shoal::sim::CommandLine::Mode::kListFaults:
       for (std::string_view name : shoal::sim::FaultMixNames()) {
         std::printf("%.*s\n", static_cast<int>(name.size()), name.data());
       }
       return 0;
-    } else if (arg == "--verbose") {
-      base.verbose = true;
-    } else if (arg == "--help" || arg == "-h") {
-      Usage();
-      return 0;
-    } else {
-      std::fprintf(stderr, "shoal-sim: unknown argument '%s'\n", argv[i]);
-      Usage();
-      return 2;
-    }
+    default:
+      break;
   }
-  if (seed.has_value() == range) {
-    Usage();
-    return 2;
-  }
+  const ScenarioOptions& base = cl.options;
+  const bool range = cl.mode == shoal::sim::CommandLine::Mode::kSeeds;
+  const bool check_determinism = cl.check_determinism;
+  const std::uint64_t seeds_from = cl.seeds_from, seeds_to = cl.seeds_to;
 
+  if (cl.shrink) return RunShrink(base);
   if (!range) {
-    ScenarioOptions options = base;
-    options.seed = *seed;
+    const ScenarioOptions& options = base;
     const ScenarioResult r = shoal::sim::RunScenario(options);
     std::printf("%s\n", SummaryLine(r).c_str());
     int status = 0;

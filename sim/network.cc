@@ -14,6 +14,10 @@ Network::Network(std::uint32_t node_count, std::uint32_t client_count,
       links_(static_cast<std::size_t>(endpoint_count_) * endpoint_count_) {
   SHOAL_ASSERT(node_count > 0);
   SHOAL_ASSERT(options.latency_min_ms >= 0 && options.latency_min_ms <= options.latency_max_ms);
+  SHOAL_ASSERT(options.stale_ppm <= kStalePpmHardMax);
+  SHOAL_ASSERT(options.stale_delay_min_ms >= 0 &&
+               options.stale_delay_min_ms <= options.stale_delay_max_ms &&
+               options.stale_delay_max_ms <= kStaleDelayHardMaxMs);
 }
 
 Delivery Network::Send(TimeMs now, std::uint32_t from, std::uint32_t to, Prng& prng) {
@@ -22,6 +26,13 @@ Delivery Network::Send(TimeMs now, std::uint32_t from, std::uint32_t to, Prng& p
   Link& l = link(from, to);
   if (l.blocked > 0) return d;
   const bool peer = from < node_count_ && to < node_count_;
+  // The stale copy is taken as the message leaves (before loss): the original may still be lost.
+  if (peer && options_.stale_ppm > 0 && prng.ChancePpm(options_.stale_ppm)) {
+    d.stale = true;
+    d.stale_at =
+        now + prng.Range(options_.stale_delay_min_ms,
+                         std::max(options_.stale_delay_min_ms, options_.stale_delay_max_ms));
+  }
   const std::uint32_t loss = peer ? options_.loss_ppm : options_.client_loss_ppm;
   if (loss > 0 && prng.ChancePpm(loss)) return d;
   TimeMs latency = prng.Latency(options_.latency_min_ms, options_.latency_max_ms, options_.tail_ppm,
@@ -71,6 +82,7 @@ void Network::HealAll() {
   options_.reorder_ppm = 0;
   options_.tail_ppm = 0;
   options_.client_loss_ppm = 0;
+  options_.stale_ppm = 0;
 }
 
 void Network::ResetEndpoint(std::uint32_t endpoint) {

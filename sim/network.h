@@ -11,7 +11,8 @@
 // Invariants:
 //   1. A blocked link (partition count > 0) delivers nothing sent while it is blocked.
 //   2. With reorder_ppm == 0, deliveries on one link are in send order (FIFO).
-//   3. Every latency is within [latency_min_ms, latency_max_ms + tail_max_ms + clog + reorder].
+//   3. Every latency is within [latency_min_ms, latency_max_ms + tail_max_ms + clog + reorder];
+//      a stale copy's within [stale_delay_min_ms, stale_delay_max_ms].
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,9 @@
 #include "sim/prng.h"
 
 namespace shoal::sim {
+
+inline constexpr std::uint32_t kStalePpmHardMax = 100'000;
+inline constexpr TimeMs kStaleDelayHardMaxMs = 30'000;
 
 // Every network knob, with its bound. Fault mixes draw values within these bounds per seed.
 struct NetworkOptions {
@@ -34,6 +38,12 @@ struct NetworkOptions {
   std::uint32_t reorder_ppm = 0;      // peer messages given an extra delay that breaks FIFO
   TimeMs reorder_delay_max_ms = 30;   // bound 500
   std::uint32_t client_loss_ppm = 0;  // client requests/replies lost (=> timeout); bound 100000
+  // Stale delivery: a copy of a peer message is held back (a packet stuck in a router queue) and
+  // delivered much later, to whatever process then runs at the address, across restarts of
+  // either end and regardless of partitions by then. Bound [0, 100000] (10%); delay bound 30 s.
+  std::uint32_t stale_ppm = 0;
+  TimeMs stale_delay_min_ms = 200;
+  TimeMs stale_delay_max_ms = 8000;
 };
 
 // What the network decided for one message.
@@ -42,6 +52,8 @@ struct Delivery {
   TimeMs at = 0;            // delivery time (true time)
   bool duplicated = false;  // deliver a second copy at `duplicate_at`
   TimeMs duplicate_at = 0;
+  bool stale = false;  // also deliver a held-back copy at `stale_at` (to any incarnation)
+  TimeMs stale_at = 0;
 };
 
 class Network {
@@ -66,8 +78,8 @@ class Network {
   // Adds `delay_ms` to every message on the link (both directions are separate links).
   void Clog(std::uint32_t from, std::uint32_t to, TimeMs delay_ms);
   void Unclog(std::uint32_t from, std::uint32_t to, TimeMs delay_ms);
-  // Removes every partition and clog (the quiet phase) and zeroes loss, duplication, reordering
-  // and the latency tail.
+  // Removes every partition and clog (the quiet phase) and zeroes loss, duplication, reordering,
+  // stale delivery and the latency tail (copies already held back still arrive).
   void HealAll();
 
   // Forgets FIFO history of links touching `endpoint` (its connections were reset by a crash).

@@ -230,9 +230,14 @@ class Sim {
   void Pause(std::uint32_t n);
   void Resume(std::uint32_t n);
   void ApplyLinks(const Fault& f, bool block);
+  void HoldStaleCopies(std::uint32_t from, std::uint32_t to, const cluster::Message& message);
+  void ReleaseStaleQueue(std::uint32_t index);
   enum class Fate : std::uint8_t { kDeliver, kDropped, kStashed };
   Fate Deliverable(std::uint32_t n, const Event& e);
   NodeConfig MakeConfig(std::uint32_t n) const;
+  bool FaultDropped(std::uint32_t index) const {
+    return std::binary_search(options_.drop_faults.begin(), options_.drop_faults.end(), index);
+  }
   void Check(ScenarioResult& result);
 
   std::uint32_t AllocMessage(cluster::Message&& m);
@@ -263,6 +268,14 @@ class Sim {
   std::shared_ptr<const cluster::Placement> placement_;
   FaultPlan plan_;
   std::vector<bool> fault_applied_;
+  // Stale queues (FaultKind::kStaleQueue): the active ones, and per fault index the held copies.
+  struct HeldMessage {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+    std::uint32_t payload = kNoPayload;
+  };
+  std::vector<std::uint32_t> stale_active_;
+  std::vector<std::vector<HeldMessage>> stale_held_;
   std::uint64_t faults_applied_ = 0;
   std::unique_ptr<Network> network_;
   std::vector<SimNode> nodes_;
@@ -285,6 +298,7 @@ class Sim {
 };
 
 Sim::Sim(const ScenarioOptions& options) : options_(options), workload_prng_(0), net_prng_(0) {
+  std::sort(options_.drop_faults.begin(), options_.drop_faults.end());
   // Independent sub-streams, drawn in a fixed order, so an override of one knob (say --ops)
   // does not change the draws of another (say the fault plan).
   Prng root(options.seed);
@@ -314,12 +328,14 @@ Sim::Sim(const ScenarioOptions& options) : options_(options), workload_prng_(0),
   fault_end_ = options.duration_ms * 3 / 4;
   liveness_start_ = fault_end_ + kLivenessBoundMs;
   hard_end_ = options.duration_ms + 120'000;
-  think_mean_ms_ = std::max<TimeMs>(
-      1, options.duration_ms * client_count_ / std::max<std::uint32_t>(1, ops_total_));
+  think_mean_ms_ = options.think_ms.value_or(std::max<TimeMs>(
+      1, options.duration_ms * client_count_ / std::max<std::uint32_t>(1, ops_total_)));
+  SHOAL_ASSERT(think_mean_ms_ >= 1);
 
   for (std::uint32_t k = 0; k < key_count; ++k) keys_.push_back("k" + std::to_string(k));
   plan_ = DrawFaultPlan(*mix, node_count_, client_count_, fault_end_, fault_prng);
   fault_applied_.assign(plan_.faults.size(), false);
+  stale_held_.resize(plan_.faults.size());
   network_ = std::make_unique<Network>(node_count_, client_count_, plan_.network);
 
   for (std::uint32_t n = 0; n < node_count_; ++n) addresses_.push_back(NodeAddress(n));
@@ -429,6 +445,7 @@ ScenarioResult Sim::Run() {
     Push(e);
   }
   for (std::uint32_t i = 0; i < plan_.faults.size(); ++i) {
+    if (FaultDropped(i)) continue;
     Event e;
     e.kind = Ev::kFaultStart;
     e.a = i;
@@ -470,7 +487,11 @@ ScenarioResult Sim::Run() {
   result.messages = messages_;
   result.events = events_;
   result.end_at = now_;
+  result.think_mean_ms = think_mean_ms_;
   result.fault_schedule = plan_.faults;
+  for (std::uint32_t i = 0; i < plan_.faults.size(); ++i) {
+    if (!FaultDropped(i)) result.faults_planned++;
+  }
   for (const Operation& op : history_.ops) {
     switch (op.outcome) {
       case OpOutcome::kOk:
@@ -688,8 +709,22 @@ void Sim::HandleEffects(std::uint32_t n) {
 
 void Sim::SendPeer(std::uint32_t from, std::uint32_t to, cluster::Message&& message) {
   SHOAL_ASSERT(to < node_count_ && to != from);
+  if (!stale_active_.empty()) HoldStaleCopies(from, to, message);
   const Delivery d = network_->Send(now_, from, to, net_prng_);
   trace_.Fold(d.delivered ? static_cast<std::uint64_t>(d.at) : 0xDEAD);
+  if (d.stale) {
+    // A copy held back in the network: it reaches whoever runs at the address when it arrives.
+    trace_.Fold(0x57A1E000ULL ^ static_cast<std::uint64_t>(d.stale_at));
+    Event held;
+    held.kind = Ev::kPeer;
+    held.a = from;
+    held.b = to;
+    held.incarnation = kAnyIncarnation;
+    held.at = d.stale_at;
+    cluster::Message copy = message;
+    held.payload = AllocMessage(std::move(copy));
+    Push(held);
+  }
   if (!d.delivered) return;
   Event e;
   e.kind = Ev::kPeer;
@@ -713,6 +748,39 @@ void Sim::SendPeer(std::uint32_t from, std::uint32_t to, cluster::Message&& mess
   e.at = d.at;
   e.payload = AllocMessage(std::move(message));
   Push(e);
+}
+
+void Sim::HoldStaleCopies(std::uint32_t from, std::uint32_t to, const cluster::Message& message) {
+  if (network_->Blocked(from, to)) return;  // it never left the sender
+  for (const std::uint32_t index : stale_active_) {
+    const Fault& f = plan_.faults[index];
+    std::vector<HeldMessage>& held = stale_held_[index];
+    if ((f.node != from && f.node != to) || held.size() >= kStaleQueueMessagesMax) continue;
+    cluster::Message copy = message;
+    held.push_back({from, to, AllocMessage(std::move(copy))});
+    trace_.Fold(0x57A1E000ULL ^ index);
+  }
+}
+
+void Sim::ReleaseStaleQueue(std::uint32_t index) {
+  stale_active_.erase(std::find(stale_active_.begin(), stale_active_.end(), index));
+  // Delivered in the order they were sent, to whatever runs at the address now (any
+  // incarnation), whatever partitions hold by now: the router flushes its queue.
+  const NetworkOptions& n = network_->options();
+  TimeMs at = now_;
+  for (const HeldMessage& h : stale_held_[index]) {
+    at = std::max(at, now_ + net_prng_.Range(n.latency_min_ms, n.latency_max_ms));
+    Event e;
+    e.kind = Ev::kPeer;
+    e.a = h.from;
+    e.b = h.to;
+    e.incarnation = kAnyIncarnation;
+    e.payload = h.payload;
+    e.at = at;
+    trace_.Fold(static_cast<std::uint64_t>(at));
+    Push(e);
+  }
+  stale_held_[index].clear();
 }
 
 void Sim::OnReply(const Event& e) {
@@ -872,6 +940,8 @@ void Sim::OnClientWake(const Event& e) {
   if (client.running) {
     Verbose(e, "c%u retry", e.a);
     HandleAction(e.a, client.op.OnWake(now_, client.router));
+  } else if (client.ops_left == 0 && !client.sweeping) {
+    ScheduleNext(e.a);  // a client given no operations (--ops < --clients): sweep or finish
   } else {
     StartNextOp(e.a);
   }
@@ -1096,6 +1166,9 @@ void Sim::OnFault(std::uint32_t index, bool start) {
         applied = nodes_[f.node].up && !nodes_[f.node].paused;
         if (applied) Pause(f.node);
         break;
+      case FaultKind::kStaleQueue:
+        stale_active_.push_back(index);
+        break;
       default:
         ApplyLinks(f, true);
         break;
@@ -1143,6 +1216,9 @@ void Sim::OnFault(std::uint32_t index, bool start) {
     case FaultKind::kPause:
       if (nodes_[f.node].up && nodes_[f.node].paused) Resume(f.node);
       break;
+    case FaultKind::kStaleQueue:
+      ReleaseStaleQueue(index);
+      break;
     default:
       ApplyLinks(f, false);
       break;
@@ -1152,6 +1228,7 @@ void Sim::OnFault(std::uint32_t index, bool start) {
 void Sim::OnQuiet() {
   quiet_ = true;
   network_->HealAll();
+  while (!stale_active_.empty()) ReleaseStaleQueue(stale_active_.front());
   for (std::uint32_t n = 0; n < node_count_; ++n) {
     if (!nodes_[n].up) {
       Restart(n);
@@ -1165,6 +1242,13 @@ void Sim::OnQuiet() {
   }
 }
 
+void AddKind(ScenarioResult& result, std::string_view kind) {
+  for (const std::string& k : result.violation_kinds) {
+    if (k == kind) return;
+  }
+  result.violation_kinds.emplace_back(kind);
+}
+
 void Sim::Check(ScenarioResult& result) {
   std::string report;
   TimeMs first_at = INT64_MAX;
@@ -1173,6 +1257,7 @@ void Sim::Check(ScenarioResult& result) {
     report += "consistency violations (" +
               std::to_string(check.violations.size() + check.violations_dropped) + "):\n";
     for (const Violation& v : check.violations) {
+      AddKind(result, ViolationKindName(v.kind));
       report += FormatViolation(history_, v);
       if (!report.empty() && report.back() != '\n') report += '\n';
       if (!v.op_ids.empty() && v.op_ids.front() < history_.ops.size()) {
@@ -1204,6 +1289,7 @@ void Sim::Check(ScenarioResult& result) {
       liveness += buf;
     }
   }
+  if (liveness_failures > 0 || clients_finished_ < client_count_) AddKind(result, "liveness");
   if (liveness_failures > 0) {
     report += "liveness violation: " + std::to_string(liveness_failures) +
               " operation(s) invoked at or after " + std::to_string(liveness_start_) +
@@ -1221,16 +1307,19 @@ void Sim::Check(ScenarioResult& result) {
   result.violation_at = first_at == INT64_MAX ? now_ : first_at;
   report += "fault schedule (" + plan_.mix_name + "):\n";
   if (plan_.faults.empty()) report += "  (no timed faults)\n";
-  for (const Fault& f : plan_.faults) report += "  " + DescribeFault(f, node_count_) + "\n";
+  for (std::uint32_t i = 0; i < plan_.faults.size(); ++i) {
+    report += "  #" + std::to_string(i) + " " + DescribeFault(plan_.faults[i], node_count_) +
+              (FaultDropped(i) ? " (dropped)\n" : "\n");
+  }
   char buf[256];
   const NetworkOptions& n = plan_.network;
   std::snprintf(buf, sizeof(buf),
                 "  network: latency %" PRId64 "..%" PRId64
                 "ms tail %u ppm, loss %u ppm, dup %u "
-                "ppm, reorder %u ppm, client loss %u ppm; quiet from %" PRId64 "ms\n",
+                "ppm, reorder %u ppm, client loss %u ppm, stale %u ppm; quiet from %" PRId64 "ms\n",
                 static_cast<std::int64_t>(n.latency_min_ms),
                 static_cast<std::int64_t>(n.latency_max_ms), n.tail_ppm, n.loss_ppm,
-                n.duplicate_ppm, n.reorder_ppm, n.client_loss_ppm,
+                n.duplicate_ppm, n.reorder_ppm, n.client_loss_ppm, n.stale_ppm,
                 static_cast<std::int64_t>(fault_end_));
   report += buf;
   for (std::uint32_t i = 0; i < node_count_; ++i) {
@@ -1303,7 +1392,7 @@ std::string Sim::FormatTimelines() const {
 
 std::vector<cluster::PlantedBug> DetectableBugs() {
   return {cluster::PlantedBug::kStaleRead, cluster::PlantedBug::kAckBeforeReplicate,
-          cluster::PlantedBug::kIgnoreTtl};
+          cluster::PlantedBug::kIgnoreTtl, cluster::PlantedBug::kAcceptOldEpoch};
 }
 
 ScenarioResult RunScenario(const ScenarioOptions& options) {
@@ -1330,6 +1419,17 @@ std::string ReplayCommand(const ScenarioOptions& o) {
   if (o.faults) cmd += " --faults " + *o.faults;
   if (o.replication_factor != 3) cmd += " --replication " + std::to_string(o.replication_factor);
   if (o.duration_ms != 60'000) cmd += " --duration-ms " + std::to_string(o.duration_ms);
+  if (o.think_ms) cmd += " --think-ms " + std::to_string(*o.think_ms);
+  if (!o.drop_faults.empty()) {
+    std::vector<std::uint32_t> drop = o.drop_faults;
+    std::sort(drop.begin(), drop.end());
+    drop.erase(std::unique(drop.begin(), drop.end()), drop.end());
+    cmd += " --drop-faults ";
+    for (std::size_t i = 0; i < drop.size(); ++i) {
+      if (i > 0) cmd += ",";
+      cmd += std::to_string(drop[i]);
+    }
+  }
   return cmd;
 }
 

@@ -52,6 +52,14 @@ struct ScenarioOptions {
   bool verbose = false;         // print every event to stdout
   // Stop the run at this true time (for timeline reports); 0: run to the end.
   TimeMs stop_at = 0;
+  // Indices into the seed's fault plan (ScenarioResult::fault_schedule) of faults left out of
+  // this run (`--drop-faults`, used by the shrinker). Only a filter: every draw stays the same,
+  // so the remaining faults keep their times and targets. Out-of-range indices are ignored.
+  std::vector<std::uint32_t> drop_faults;
+  // Mean think time between a client's operations (`--think-ms`); default
+  // duration_ms * clients / ops, so the workload spans the run. The shrinker pins it while it
+  // lowers --ops, so a shorter run is a prefix of the longer one rather than a slower one.
+  std::optional<TimeMs> think_ms;
 };
 
 struct ScenarioResult {
@@ -69,16 +77,21 @@ struct ScenarioResult {
   std::uint64_t messages = 0;  // peer messages delivered
   std::uint64_t events = 0;
   TimeMs end_at = 0;  // true time when the run ended
+  TimeMs think_mean_ms = 0;
   bool violation = false;
   TimeMs violation_at = 0;  // true time of the first offending operation's invocation
   std::string report;       // on violation: checker report, fault schedule, liveness failures
-  std::string timeline;     // filled only when ScenarioOptions::stop_at was set
-  History history;          // kept for tests and reports
-  std::vector<Fault> fault_schedule;
+  // On violation: the kinds found, the first reported first, each once ("stale_read", ...,
+  // "liveness" for liveness failures).
+  std::vector<std::string> violation_kinds;
+  std::string timeline;               // filled only when ScenarioOptions::stop_at was set
+  History history;                    // kept for tests and reports
+  std::vector<Fault> fault_schedule;  // the seed's whole plan, dropped faults included
+  std::uint32_t faults_planned = 0;   // plan faults not dropped by ScenarioOptions::drop_faults
 };
 
 // The planted bugs this harness is proven to catch (tests/sim/planted_bugs_test.cc), in the order
-// `shoal-sim --list-bugs` prints them. kAcceptOldEpoch is left out: see docs/simulation.md.
+// `shoal-sim --list-bugs` prints them (all of cluster::PlantedBug but kNone).
 std::vector<cluster::PlantedBug> DetectableBugs();
 
 // Runs one scenario to completion, checks it, and returns the summary.

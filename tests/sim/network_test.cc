@@ -102,3 +102,39 @@ TEST(NetworkTest, ClogAddsDelayAndHealAllClearsEverything) {
 
 }  // namespace
 }  // namespace shoal::sim
+
+namespace shoal::sim {
+namespace {
+
+TEST(NetworkTest, StaleCopiesArriveLateOnPeerLinksOnlyAndNotWhenBlocked) {
+  NetworkOptions o = Quiet();
+  o.stale_ppm = 100000;  // 10%
+  o.stale_delay_min_ms = 500;
+  o.stale_delay_max_ms = 3000;
+  o.loss_ppm = 500000;  // a stale copy is taken before loss: it survives a lost original
+  Network net(3, 1, o);
+  Prng prng(9);
+  int stale = 0, stale_of_lost = 0;
+  for (int i = 0; i < 4000; ++i) {
+    const Delivery d = net.Send(1000, 0, 1, prng);
+    if (!d.stale) continue;
+    stale++;
+    if (!d.delivered) stale_of_lost++;
+    EXPECT_GE(d.stale_at, 1500);
+    EXPECT_LE(d.stale_at, 4000);
+  }
+  EXPECT_GT(stale, 200);
+  EXPECT_LT(stale, 600);
+  EXPECT_GT(stale_of_lost, 0);
+  for (int i = 0; i < 1000; ++i) {
+    EXPECT_FALSE(net.Send(1000, net.ClientEndpoint(0), 1, prng).stale);
+  }
+  net.Block(0, 2);
+  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(net.Send(1000, 0, 2, prng).stale);
+  net.HealAll();
+  EXPECT_EQ(net.options().stale_ppm, 0u);
+  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(net.Send(1000, 0, 1, prng).stale);
+}
+
+}  // namespace
+}  // namespace shoal::sim

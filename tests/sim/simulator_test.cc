@@ -93,6 +93,18 @@ TEST(SimulatorTest, CrashesRecordWorldEvents) {
   EXPECT_TRUE(saw_crash);
 }
 
+TEST(SimulatorTest, FewerOpsThanClientsRuns) {
+  // Clients left without an operation finish at once (client 0 still sweeps every key).
+  for (std::uint32_t ops : {0u, 1u, 3u}) {
+    ScenarioOptions o = Small(3);
+    o.clients = 5;
+    o.ops = ops;
+    const ScenarioResult r = RunScenario(o);
+    EXPECT_FALSE(r.violation) << r.report;
+    EXPECT_EQ(r.ops, ops + r.keys);
+  }
+}
+
 TEST(SimulatorTest, ReplayCommandNamesEveryOverride) {
   ScenarioOptions o;
   o.seed = 77;

@@ -1,0 +1,70 @@
+// Fault plans (sim/faults.h): invariants hold for every mix and seed, and stale queues in mixes
+// with crashes can span two crashes of their node (what makes accept-old-epoch catchable).
+#include "sim/faults.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "rapidcheck/gtest.h"
+
+namespace shoal::sim {
+namespace {
+
+constexpr TimeMs kFaultEndMs = 45'000;
+
+RC_GTEST_PROP(FaultsTest, PlanInvariantsHoldForEveryMix, ()) {
+  const std::string name =
+      *rc::gen::element<std::string>("none", "calm", "network", "crash", "brutal");
+  const FaultMix* mix = FindFaultMix(name);
+  RC_ASSERT(mix != nullptr);
+  Prng prng(*rc::gen::arbitrary<std::uint64_t>());
+  const std::uint32_t nodes = *rc::gen::inRange<std::uint32_t>(1, 9);
+  const std::uint32_t clients = *rc::gen::inRange<std::uint32_t>(1, 9);
+  const FaultPlan plan = DrawFaultPlan(*mix, nodes, clients, kFaultEndMs, prng);
+  RC_ASSERT(plan.clock_offset_ms.size() == nodes);
+  for (std::size_t i = 0; i < plan.faults.size(); ++i) {
+    const Fault& f = plan.faults[i];
+    RC_ASSERT(f.at >= 0);
+    RC_ASSERT(f.at < kFaultEndMs);
+    RC_ASSERT(f.duration_ms > 0);
+    RC_ASSERT(f.node < nodes);
+    if (i > 0) RC_ASSERT(plan.faults[i - 1].at <= f.at);
+    if (f.kind == FaultKind::kStaleQueue) RC_ASSERT(mix->stale_queues_max > 0);
+  }
+  RC_ASSERT(plan.network.stale_ppm <= mix->network_max.stale_ppm);
+  RC_ASSERT(plan.network.stale_ppm <= kStalePpmHardMax);
+  RC_ASSERT(plan.network.stale_delay_max_ms <= kStaleDelayHardMaxMs);
+}
+
+TEST(FaultsTest, SomeStaleQueuesSpanTwoCrashesOfTheirNode) {
+  const FaultMix* mix = FindFaultMix("crash");
+  ASSERT_NE(mix, nullptr);
+  int spanning = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    Prng prng(seed);
+    const FaultPlan plan = DrawFaultPlan(*mix, 5, 4, kFaultEndMs, prng);
+    for (const Fault& q : plan.faults) {
+      if (q.kind != FaultKind::kStaleQueue) continue;
+      bool opens_at_restart = false, closes_at_restart = false;
+      for (const Fault& c : plan.faults) {
+        if (c.kind != FaultKind::kCrash || c.node != q.node) continue;
+        opens_at_restart |= c.at + c.duration_ms == q.at;
+        closes_at_restart |= c.at + c.duration_ms == q.at + q.duration_ms;
+      }
+      if (opens_at_restart && closes_at_restart) spanning++;
+    }
+  }
+  EXPECT_GT(spanning, 20);
+}
+
+TEST(FaultsTest, MixesWithoutNetworkFaultsHaveNoStaleDelivery) {
+  for (const char* name : {"none", "calm"}) {
+    const FaultMix* mix = FindFaultMix(name);
+    ASSERT_NE(mix, nullptr);
+    EXPECT_EQ(mix->network_max.stale_ppm, 0u) << name;
+    EXPECT_EQ(mix->stale_queues_max, 0u) << name;
+  }
+}
+
+}  // namespace
+}  // namespace shoal::sim
