@@ -254,21 +254,31 @@ void MGet(CommandContext& ctx, CommandArgs argv) {
   }
 }
 
+namespace {
+
+// Writes every key/value pair of an MSET-style argv (argv[1..] alternate key, value). Not atomic
+// under memory pressure: a store error stops at the failing pair (the earlier pairs stay written),
+// where Redis would have refused the whole command up front. Returns false after replying with
+// the error.
+bool StorePairs(CommandContext& ctx, CommandArgs argv) {
+  for (std::size_t i = 1; i < argv.size(); i += 2) {
+    const Result<void> stored = ctx.store.Set(argv[i], argv[i + 1], kNoExpiry, ctx.now);
+    if (!stored) {
+      ReplyStoreError(ctx, stored.error());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 void MSet(CommandContext& ctx, CommandArgs argv) {
   if (argv.size() % 2 == 0) {
     ReplyWrongArity(ctx, "mset");
     return;
   }
-  // Not atomic under memory pressure: a store error stops at the failing pair (the earlier pairs
-  // stay written), where Redis would have refused the whole command up front.
-  for (std::size_t i = 1; i < argv.size(); i += 2) {
-    const Result<void> stored = ctx.store.Set(argv[i], argv[i + 1], kNoExpiry, ctx.now);
-    if (!stored) {
-      ReplyStoreError(ctx, stored.error());
-      return;
-    }
-  }
-  ctx.reply.Simple("OK");
+  if (StorePairs(ctx, argv)) ctx.reply.Simple("OK");
 }
 
 void MSetNx(CommandContext& ctx, CommandArgs argv) {
@@ -282,14 +292,7 @@ void MSetNx(CommandContext& ctx, CommandArgs argv) {
       return;
     }
   }
-  for (std::size_t i = 1; i < argv.size(); i += 2) {
-    const Result<void> stored = ctx.store.Set(argv[i], argv[i + 1], kNoExpiry, ctx.now);
-    if (!stored) {
-      ReplyStoreError(ctx, stored.error());
-      return;
-    }
-  }
-  ctx.reply.Integer(1);
+  if (StorePairs(ctx, argv)) ctx.reply.Integer(1);
 }
 
 void Incr(CommandContext& ctx, CommandArgs argv) { IncrDecr(ctx, argv[1], 1); }
