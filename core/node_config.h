@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cluster/knobs.h"
 #include "core/cluster/message.h"
 #include "core/cluster/planted_bug.h"
 #include "core/limits.h"
@@ -35,6 +36,8 @@ struct ClusterConfig {
   // Optional prebuilt placement for (node_count, replication_factor, vnodes_per_node), shared by
   // the nodes of a simulation so each does not rebuild the table; null: the node builds its own.
   std::shared_ptr<const cluster::Placement> placement;
+  // Bounds of the protocol's rare paths (defaults from core/limits.h; the simulator lowers some).
+  cluster::ReplicationKnobs knobs;
 };
 
 struct NodeConfig {

@@ -15,6 +15,8 @@ const char* OpTypeName(OpType type) {
       return "SET";
     case OpType::kDel:
       return "DEL";
+    case OpType::kCommand:
+      return "COMMAND";
   }
   return "?";
 }
@@ -42,14 +44,43 @@ void Operation::BuildArgv() {
       argv_.push_back("SET");
       argv_.push_back(spec_.key);
       argv_.push_back(spec_.value);
-      if (spec_.ttl_ms > 0) {
-        argv_.push_back("PX");
-        argv_.push_back(std::to_string(spec_.ttl_ms));
+      if (spec_.condition == SetCondition::kNx) argv_.push_back("NX");
+      if (spec_.condition == SetCondition::kXx) argv_.push_back("XX");
+      switch (spec_.expiry) {
+        case SetExpiry::kNone:
+          if (spec_.ttl_ms > 0) {
+            argv_.push_back("PX");
+            argv_.push_back(std::to_string(spec_.ttl_ms));
+          }
+          break;
+        case SetExpiry::kPx:
+          argv_.push_back("PX");
+          argv_.push_back(std::to_string(spec_.ttl_ms));
+          break;
+        case SetExpiry::kEx:
+          argv_.push_back("EX");
+          argv_.push_back(std::to_string(spec_.ttl_ms / 1000));
+          break;
+        case SetExpiry::kPxAt:
+          argv_.push_back("PXAT");
+          argv_.push_back(std::to_string(spec_.expire_at_ms));
+          break;
+        case SetExpiry::kExAt:
+          argv_.push_back("EXAT");
+          argv_.push_back(std::to_string(spec_.expire_at_ms / 1000));
+          break;
+        case SetExpiry::kKeepTtl:
+          argv_.push_back("KEEPTTL");
+          break;
       }
       break;
     case OpType::kDel:
       argv_.push_back("DEL");
       argv_.push_back(spec_.key);
+      break;
+    case OpType::kCommand:
+      SHOAL_ASSERT_MSG(!spec_.argv.empty(), "a command operation without a command");
+      argv_ = spec_.argv;
       break;
   }
 }
@@ -105,7 +136,7 @@ Operation::Action Operation::OnTimeout(TimeMs now) {
 Operation::Action Operation::OnReply(TimeMs now, const Reply& reply, SlotRouter& router) {
   SHOAL_ASSERT(!done_ && in_flight_);
   in_flight_ = false;
-  const bool write = spec_.type != OpType::kGet;
+  const bool write = spec_.type == OpType::kCommand ? spec_.write : spec_.type != OpType::kGet;
   if (reply.IsError()) {
     result_.error = reply.text;
     const std::string_view code = reply.ErrorCode();
@@ -145,13 +176,22 @@ Operation::Action Operation::OnReply(TimeMs now, const Reply& reply, SlotRouter&
       result_.error = "unexpected reply to GET";
       return Finish(OpOutcome::kFail);
     case OpType::kSet:
-      if (reply.type == Reply::Type::kSimple && reply.text == "OK") return Finish(OpOutcome::kOk);
+      if (reply.type == Reply::Type::kSimple && reply.text == "OK") {
+        result_.written = true;
+        return Finish(OpOutcome::kOk);
+      }
+      if (reply.type == Reply::Type::kNil && spec_.condition != SetCondition::kNone) {
+        return Finish(OpOutcome::kOk);  // NX / XX refused it: definitely not applied
+      }
       result_.error = "unexpected reply to SET";
       return Finish(OpOutcome::kUnknown);
     case OpType::kDel:
       if (reply.type == Reply::Type::kInteger) return Finish(OpOutcome::kOk);
       result_.error = "unexpected reply to DEL";
       return Finish(OpOutcome::kUnknown);
+    case OpType::kCommand:
+      result_.reply = reply;
+      return Finish(OpOutcome::kOk);
   }
   return Finish(OpOutcome::kUnknown);
 }

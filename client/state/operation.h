@@ -1,4 +1,5 @@
-// Operation: the life of one client operation (GET / SET [PX] / DEL) from invocation to a final
+// Operation: the life of one client operation (GET / SET [NX|XX] [PX|EX|PXAT|EXAT|KEEPTTL] / DEL /
+// any other command) from invocation to a final
 // outcome, as a pure state machine shared by the simulator and the real client library. It
 // routes by the SlotRouter, follows -MOVED / -ASK, retries -LOADING / -TRYAGAIN / -CLUSTERDOWN
 // with exponential backoff, and decides what the caller may conclude about the operation's effect.
@@ -17,8 +18,10 @@
 //     the attempt had no effect, the operation continues (same op, same unique value).
 //   - A timed-out attempt ends the operation as kUnknown at once: the request may still execute
 //     later, so even a successful retry could be overtaken by it.
-//   - Any other error: a GET fails cleanly (reads have no effect); a write is kUnknown (we cannot
-//     tell a validation error from a partial replication failure by its text).
+//   - Any other error: a GET (or a command with write == false) fails cleanly (reads have no
+//     effect); a write is kUnknown (we cannot tell a validation error from a partial replication
+//     failure by its text).
+//   - SET with NX or XX: a nil reply is kOk with written == false (definitely not applied).
 //   - Running out of attempts or of the operation deadline: kFail (no attempt had an effect).
 //
 // Thread safety: none. Invariants: once kDone is returned, every further call asserts.
@@ -35,22 +38,38 @@
 
 namespace shoal::client {
 
-enum class OpType : std::uint8_t { kGet, kSet, kDel };
+enum class OpType : std::uint8_t { kGet, kSet, kDel, kCommand };
+
+// Options of a SET operation (the simulator's conditional and expiring writes).
+enum class SetCondition : std::uint8_t { kNone, kNx, kXx };
+enum class SetExpiry : std::uint8_t { kNone, kPx, kEx, kPxAt, kExAt, kKeepTtl };
 
 struct OpSpec {
   OpType type = OpType::kGet;
+  // Routes the operation by its slot (kCommand: the command's first key).
   std::string key;
-  std::string value;  // SET only
-  TimeMs ttl_ms = 0;  // SET only; 0: no TTL, else sent as PX ttl_ms
+  std::string value;  // kSet only
+  // kSet only: with expiry kNone, ttl_ms > 0 means PX ttl_ms (the original form); with kPx the
+  // same, with kEx whole seconds (ttl_ms / 1000 is sent).
+  TimeMs ttl_ms = 0;
+  SetCondition condition = SetCondition::kNone;  // kSet only
+  SetExpiry expiry = SetExpiry::kNone;           // kSet only
+  TimeMs expire_at_ms = 0;  // kSet with PXAT (ms) or EXAT (expire_at_ms / 1000 is sent)
+  // kCommand: the whole command (argv[0] is its name) and whether it may modify data, which
+  // decides what an error means (see the outcome rules above).
+  std::vector<std::string> argv;
+  bool write = true;
 };
 
 enum class OpOutcome : std::uint8_t { kOk, kFail, kUnknown };
 
 struct OpResult {
   OpOutcome outcome = OpOutcome::kUnknown;
-  bool found = false;  // GET kOk: a value came back
-  std::string value;   // GET kOk && found: the value
-  std::string error;   // the last error text, if any (for logs)
+  bool found = false;    // GET kOk: a value came back
+  std::string value;     // GET kOk && found: the value
+  bool written = false;  // SET kOk: +OK (false: NX / XX refused it with a nil reply)
+  Reply reply;           // kCommand kOk: the reply
+  std::string error;     // the last error text, if any (for logs)
   std::uint32_t attempts = 0;
   std::uint32_t redirects = 0;
 };

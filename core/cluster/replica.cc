@@ -26,6 +26,7 @@ std::uint64_t Bit(NodeId node) { return std::uint64_t{1} << node; }
 Replica::Replica(const NodeConfig& config, Store& store, NodeCounters& counters,
                  absl::flat_hash_map<ClientId, Session>& sessions)
     : config_(config),
+      knobs_(config.cluster.knobs),
       store_(store),
       node_counters_(counters),
       sessions_(sessions),
@@ -34,6 +35,7 @@ Replica::Replica(const NodeConfig& config, Store& store, NodeCounters& counters,
   const ClusterConfig& cluster = config.cluster;
   SHOAL_ASSERT(cluster.node_count > 1);
   SHOAL_ASSERT(cluster.node_id < cluster.node_count);
+  SHOAL_ASSERT_MSG(knobs_.Valid(), "replication knobs out of range");
   if (cluster.placement != nullptr) {
     placement_ = cluster.placement;
     const PlacementOptions& o = placement_->options();
@@ -145,9 +147,9 @@ void Replica::OnSyncRequest(TimeMs now, NodeId from, const Message& message, Eff
       done = true;
       break;
     }
-    if (scanned >= limits::kSyncScanPerReplyMax ||
-        reply.entries.size() >= limits::kSyncEntriesPerReplyMax ||
-        (!reply.entries.empty() && bytes >= limits::kSyncReplyBytesMax)) {
+    if (scanned >= knobs_.sync_scan_per_reply_max ||
+        reply.entries.size() >= knobs_.sync_entries_per_reply_max ||
+        (!reply.entries.empty() && bytes >= knobs_.sync_reply_bytes_max)) {
       break;
     }
     scanned++;
@@ -232,8 +234,8 @@ void Replica::ContinueRepair(TimeMs now, Effects& effects) {
   auto it = repair_cursor_set_
                 ? meta_.upper_bound(MetaKeyView{repair_cursor_.slot, repair_cursor_.key})
                 : meta_.begin();
-  while (!repair_scan_done_ && repairs_in_flight_ < limits::kRepairsInFlightMax &&
-         scanned < limits::kSyncScanPerReplyMax) {
+  while (!repair_scan_done_ && repairs_in_flight_ < knobs_.repairs_in_flight_max &&
+         scanned < knobs_.sync_scan_per_reply_max) {
     if (it == meta_.end()) {
       repair_scan_done_ = true;
       break;
@@ -365,11 +367,18 @@ bool Replica::Merge(TimeMs now, std::uint16_t slot, const Entry& entry, std::uin
 }
 
 void Replica::QueueTombstone(std::uint16_t slot, std::string_view key, std::uint64_t version) {
-  tombstones_.emplace_back(MetaKey{slot, std::string(key)}, version);
-  while (tombstones_.size() > limits::kTombstonesMax) {
-    const auto& [old_key, old_version] = tombstones_.front();
-    auto it = meta_.find(MetaKeyView{old_key.slot, old_key.key});
-    if (it != meta_.end() && it->second.deleted && it->second.version == old_version) {
+  // Each queuing gets its own sequence number, recorded in the row: the same (key, version) can be
+  // queued twice (a tombstone revived by a live copy of the same version, then swept again), and
+  // only the latest queue entry may forget the row, so the bound keeps the newest tombstones.
+  auto row = meta_.find(MetaKeyView{slot, key});
+  SHOAL_ASSERT(row != meta_.end() && row->second.deleted && row->second.version == version);
+  const std::uint64_t seq = ++tombstone_seq_;
+  row->second.tombstone_seq = seq;
+  tombstones_.push_back(Tombstone{MetaKey{slot, std::string(key)}, version, seq});
+  while (tombstones_.size() > knobs_.tombstones_max) {
+    const Tombstone& old = tombstones_.front();
+    auto it = meta_.find(MetaKeyView{old.key.slot, old.key.key});
+    if (it != meta_.end() && it->second.deleted && it->second.tombstone_seq == old.seq) {
       meta_.erase(it);
       counters_.tombstones_forgotten++;
     }
@@ -384,24 +393,26 @@ void Replica::SweepMeta(TimeMs now) {
   // About a sixteenth of the table per Tick, within the per-Tick bound: expiry never depends on
   // the sweep (reads and sync check it directly); it only bounds memory.
   const std::size_t budget =
-      std::clamp<std::size_t>(meta_.size() / 16, 1, limits::kMetaSweepPerTick);
+      std::clamp<std::size_t>(meta_.size() / 16, 1, knobs_.meta_sweep_per_tick);
   for (std::size_t i = 0; i < budget; ++i) {
     if (it == meta_.end()) {
       sweep_cursor_set_ = false;
       return;
     }
-    KeyMeta& meta = it->second;
-    if (!meta.deleted && (!Live(meta, now) || !store_.Peek(it->first.key, now).has_value())) {
-      // Expired, evicted or never stored: keep the version as a tombstone.
-      if (!key_queues_.contains(it->first.key)) {
-        meta.deleted = true;
-        meta.expire_at = kNoExpiry;
-        store_.Delete(it->first.key, now);
-        QueueTombstone(it->first.slot, it->first.key, meta.version);
-      }
-    }
     sweep_cursor_ = it->first;
     sweep_cursor_set_ = true;
+    KeyMeta& meta = it->second;
+    if (!meta.deleted && (!Live(meta, now) || !store_.Peek(it->first.key, now).has_value()) &&
+        !key_queues_.contains(it->first.key)) {
+      // Expired, evicted or never stored: keep the version as a tombstone. Queuing it may forget
+      // older rows (erasing from meta_ invalidates `it`), so continue from the cursor.
+      meta.deleted = true;
+      meta.expire_at = kNoExpiry;
+      store_.Delete(it->first.key, now);
+      QueueTombstone(it->first.slot, it->first.key, meta.version);
+      it = meta_.upper_bound(MetaKeyView{sweep_cursor_.slot, sweep_cursor_.key});
+      continue;
+    }
     ++it;
   }
 }
@@ -631,7 +642,7 @@ bool Replica::ParseWrite(TimeMs now, Session& session, std::span<const std::stri
 }
 
 void Replica::SubmitWrite(TimeMs now, Session& session, Write write, Effects& effects) {
-  if (writes_held_ >= limits::kReplicationWritesMax) {
+  if (writes_held_ >= knobs_.replication_writes_max) {
     counters_.writes_rejected++;
     effects.BeginReply(session.id);
     RespWriter(effects.bytes, session.resp).Error(kErrTryAgain);
@@ -926,10 +937,17 @@ void Replica::CheckInvariants() const {
     waiting += queue.waiting.size();
   }
   SHOAL_ASSERT(writes_held_ == client_writes + waiting);
-  SHOAL_ASSERT(writes_held_ <= limits::kReplicationWritesMax);
+  SHOAL_ASSERT(writes_held_ <= knobs_.replication_writes_max);
   SHOAL_ASSERT(repairs == repairs_in_flight_);
-  SHOAL_ASSERT(repairs_in_flight_ <= limits::kRepairsInFlightMax);
-  SHOAL_ASSERT(tombstones_.size() <= limits::kTombstonesMax);
+  SHOAL_ASSERT(repairs_in_flight_ <= knobs_.repairs_in_flight_max);
+  SHOAL_ASSERT(tombstones_.size() <= knobs_.tombstones_max);
+  for (std::size_t i = 1; i < tombstones_.size(); ++i) {
+    SHOAL_ASSERT(tombstones_[i - 1].seq < tombstones_[i].seq);
+  }
+  for (const auto& [key, meta] : meta_) {
+    SHOAL_ASSERT(!meta.deleted ||
+                 (meta.tombstone_seq != 0 && meta.tombstone_seq <= tombstone_seq_));
+  }
   std::size_t blocked = 0;
   for (const auto& [id, client] : clients_) {
     if (client.ticket != 0) blocked++;

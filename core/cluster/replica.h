@@ -39,8 +39,8 @@
 //   2. Each write in flight has acked ⊆ needed, needed ⊆ its slot's backups, and acked != needed.
 //   3. writes_held() == client writes in flight + writes waiting behind a key <=
 //      limits::kReplicationWritesMax; repairs in flight <= limits::kRepairsInFlightMax.
-//   4. Every tombstone queued refers to a metadata entry or to one already forgotten;
-//      tombstones queued <= limits::kTombstonesMax.
+//   4. Every tombstone queued refers to a metadata entry or to one already forgotten; a deleted
+//      row's tombstone_seq names its newest queue entry; tombstones queued <= knobs.tombstones_max.
 //   5. A client is blocked only while one of its writes is waiting or in flight.
 #pragma once
 
@@ -103,7 +103,8 @@ struct KeyMeta {
   std::uint64_t version = 0;
   TimeMs expire_at = kNoExpiry;
   bool deleted = false;
-  std::uint64_t holders = 0;  // recovery of a primary slot: backups that reported `version`
+  std::uint64_t holders = 0;        // recovery of a primary slot: backups that reported `version`
+  std::uint64_t tombstone_seq = 0;  // while deleted: the sequence number of its queue entry
 };
 using MetaMap = absl::btree_map<MetaKey, KeyMeta, MetaLess>;
 
@@ -130,6 +131,12 @@ struct InFlight {
   TimeMs sent_at = 0;
   std::uint32_t resends = 0;  // since the last progress; the retry interval doubles with each
   bool repair = false;
+};
+// One queued tombstone: the row it was queued for, and that queuing's sequence number.
+struct Tombstone {
+  MetaKey key;
+  std::uint64_t version = 0;
+  std::uint64_t seq = 0;
 };
 struct KeyQueue {
   std::uint64_t version = 0;  // the write in flight
@@ -203,6 +210,7 @@ class Replica {
   using KeyQueue = replica_internal::KeyQueue;
   using ClientState = replica_internal::ClientState;
   using PeerSync = replica_internal::PeerSync;
+  using Tombstone = replica_internal::Tombstone;
 
   void EnsureStarted(TimeMs now, Effects& effects);
   void StartSyncRound(TimeMs now, Effects& effects);
@@ -253,6 +261,7 @@ class Replica {
   bool bug(PlantedBug b) const { return config_.cluster.bug == b; }
 
   const NodeConfig& config_;
+  const ReplicationKnobs& knobs_;
   Store& store_;
   NodeCounters& node_counters_;
   absl::flat_hash_map<ClientId, Session>& sessions_;
@@ -269,7 +278,8 @@ class Replica {
   std::vector<std::uint16_t> primary_slots_;     // slots this node is primary of, ascending
 
   MetaMap meta_;
-  std::deque<std::pair<MetaKey, std::uint64_t>> tombstones_;  // oldest first
+  std::deque<Tombstone> tombstones_;  // oldest first
+  std::uint64_t tombstone_seq_ = 0;
   MetaKey sweep_cursor_;
   bool sweep_cursor_set_ = false;
 

@@ -31,7 +31,8 @@ Reply Bulk(std::string text) {
 }
 
 OpSpec Set(std::string key, std::string value, TimeMs ttl = 0) {
-  return OpSpec{OpType::kSet, std::move(key), std::move(value), ttl};
+  return OpSpec{
+      .type = OpType::kSet, .key = std::move(key), .value = std::move(value), .ttl_ms = ttl};
 }
 
 using Kind = Operation::Action::Kind;
@@ -54,7 +55,7 @@ TEST(OperationTest, FollowsMovedAndLearnsTheOwner) {
   const std::uint16_t slot = KeySlot("k");
   router.SetOwner(slot, 0);
   Operation op;
-  op.Start(0, OpSpec{OpType::kGet, "k", "", 0}, router);
+  op.Start(0, OpSpec{.type = OpType::kGet, .key = "k"}, router);
   const auto a = op.OnReply(1, Error("MOVED " + std::to_string(slot) + " n1:1"), router);
   EXPECT_EQ(a.kind, Kind::kSend);
   EXPECT_EQ(a.node, 1u);
@@ -103,7 +104,7 @@ TEST(OperationTest, TimeoutMakesTheWholeOperationUnknown) {
 TEST(OperationTest, UnknownErrorsFailReadsButLeaveWritesUnknown) {
   SlotRouter router(Addresses());
   Operation get;
-  get.Start(0, OpSpec{OpType::kGet, "k", "", 0}, router);
+  get.Start(0, OpSpec{.type = OpType::kGet, .key = "k"}, router);
   get.OnReply(1, Error("ERR boom"), router);
   EXPECT_EQ(get.result().outcome, OpOutcome::kFail);
   Operation set;
@@ -128,6 +129,89 @@ TEST(OperationTest, GivesUpOnRedirectLoopsWithinTheAttemptBound) {
   }
   EXPECT_EQ(op.result().outcome, OpOutcome::kFail);
   EXPECT_EQ(op.result().attempts, 4u);
+}
+
+TEST(OperationTest, BuildsConditionalAndExpiringSets) {
+  SlotRouter router(Addresses());
+  const auto argv_of = [&](OpSpec spec) {
+    Operation op;
+    op.Start(0, std::move(spec), router);
+    std::string joined;
+    for (const std::string& a : op.argv()) joined += a + " ";
+    return joined;
+  };
+  EXPECT_EQ(argv_of({.type = OpType::kSet,
+                     .key = "k",
+                     .value = "v",
+                     .ttl_ms = 2500,
+                     .condition = SetCondition::kNx,
+                     .expiry = SetExpiry::kEx}),
+            "SET k v NX EX 2 ");
+  EXPECT_EQ(argv_of({.type = OpType::kSet,
+                     .key = "k",
+                     .value = "v",
+                     .condition = SetCondition::kXx,
+                     .expiry = SetExpiry::kExAt,
+                     .expire_at_ms = 1'700'000'123'456}),
+            "SET k v XX EXAT 1700000123 ");
+  EXPECT_EQ(argv_of({.type = OpType::kSet,
+                     .key = "k",
+                     .value = "v",
+                     .expiry = SetExpiry::kPxAt,
+                     .expire_at_ms = 1'700'000'123'456}),
+            "SET k v PXAT 1700000123456 ");
+  EXPECT_EQ(
+      argv_of({.type = OpType::kSet, .key = "k", .value = "v", .expiry = SetExpiry::kKeepTtl}),
+      "SET k v KEEPTTL ");
+  EXPECT_EQ(argv_of({.type = OpType::kCommand, .key = "k", .argv = {"INCR", "k"}}), "INCR k ");
+}
+
+TEST(OperationTest, RefusedConditionalSetIsOkButNotWritten) {
+  SlotRouter router(Addresses());
+  Operation op;
+  OpSpec spec = Set("k", "v");
+  spec.condition = SetCondition::kNx;
+  op.Start(0, spec, router);
+  Reply nil;
+  nil.type = Reply::Type::kNil;
+  ASSERT_EQ(op.OnReply(1, nil, router).kind, Kind::kDone);
+  EXPECT_EQ(op.result().outcome, OpOutcome::kOk);
+  EXPECT_FALSE(op.result().written);
+  // A nil reply to an unconditional SET is not something the server sends: unknown.
+  Operation plain;
+  plain.Start(0, Set("k", "v"), router);
+  plain.OnReply(1, nil, router);
+  EXPECT_EQ(plain.result().outcome, OpOutcome::kUnknown);
+  Operation ok;
+  ok.Start(0, spec, router);
+  Reply plus;
+  plus.type = Reply::Type::kSimple;
+  plus.text = "OK";
+  ok.OnReply(1, plus, router);
+  EXPECT_TRUE(ok.result().written);
+}
+
+TEST(OperationTest, CommandsKeepTheirReplyAndErrorsFollowTheWriteFlag) {
+  SlotRouter router(Addresses());
+  Operation incr;
+  incr.Start(0, OpSpec{.type = OpType::kCommand, .key = "k", .argv = {"INCR", "k"}}, router);
+  Reply one;
+  one.type = Reply::Type::kInteger;
+  one.integer = 1;
+  incr.OnReply(1, one, router);
+  EXPECT_EQ(incr.result().outcome, OpOutcome::kOk);
+  EXPECT_EQ(incr.result().reply.integer, 1);
+  Operation write;
+  write.Start(0, OpSpec{.type = OpType::kCommand, .key = "k", .argv = {"APPEND", "k", "x"}},
+              router);
+  write.OnReply(1, Error("ERR something"), router);
+  EXPECT_EQ(write.result().outcome, OpOutcome::kUnknown);
+  Operation read;
+  read.Start(0,
+             OpSpec{.type = OpType::kCommand, .key = "k", .argv = {"STRLEN", "k"}, .write = false},
+             router);
+  read.OnReply(1, Error("ERR something"), router);
+  EXPECT_EQ(read.result().outcome, OpOutcome::kFail);
 }
 
 TEST(RouterTest, ParsesRedirects) {

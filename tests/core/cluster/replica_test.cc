@@ -402,6 +402,90 @@ TEST(ReplicaTest, TombstonesPreventResurrection) {
   EXPECT_TRUE(c.replica(late.to).Inspect(key, c.now())->deleted);
 }
 
+// Regression (issue 16): the sweep that turns expired entries into tombstones held a btree
+// iterator across QueueTombstone, which forgets (erases) the oldest rows once more than
+// tombstones_max are queued, so with a small bound it stepped an invalidated iterator (absl's
+// generation check aborts in the sanitizer build). The default bound (64 Ki) hid it.
+TEST(ReplicaTest, SweepForgetsTombstonesUnderASmallBound) {
+  ReplicationKnobs knobs;
+  knobs.tombstones_max = 2;
+  TestCluster c(3, 3, PlantedBug::kNone, 1, knobs);
+  ASSERT_TRUE(c.Settle());
+  c.Connect(0, 1);
+  std::vector<std::string> keys;
+  for (int i = 0; i < 12; ++i) {
+    keys.push_back(c.KeyWithPrimary(0, -1, i));
+    ASSERT_EQ(c.Call(1, {"SET", keys.back(), "v" + std::to_string(i), "PX", "200"}), kOk);
+  }
+  c.Advance(1000);
+  for (int tick = 0; tick < 40; ++tick) {
+    c.TickAll();
+    c.CheckInvariants();
+  }
+  for (NodeId n = 0; n < 3; ++n) {
+    EXPECT_EQ(c.replica(n).tombstones(), 2u);
+    EXPECT_EQ(c.replica(n).counters().tombstones_forgotten, 10u);
+    std::size_t kept = 0;
+    for (const std::string& key : keys) {
+      if (auto e = c.replica(n).Inspect(key, c.now())) {
+        EXPECT_TRUE(e->deleted);
+        kept++;
+      }
+    }
+    EXPECT_EQ(kept, 2u);
+  }
+  EXPECT_EQ(c.Call(1, {"GET", keys.back()}), kNil);
+}
+
+// Regression (issue 16): the tombstone queue can hold the same (key, version) twice: a backup
+// whose copy was lost (here: refused by a full store) keeps the version as a tombstone, a
+// duplicate Replicate of that version revives it, and the sweep queues it again. Forgetting the
+// older queue entry used to delete the tombstone just created; only the newest entry may.
+TEST(ReplicaTest, ForgettingAnOlderQueueEntryKeepsTheNewestTombstone) {
+  ReplicationKnobs knobs;
+  knobs.tombstones_max = 3;
+  StoreOptions store;
+  store.maxmemory_bytes = 256;  // no 1000-byte value fits anywhere
+  store.eviction = EvictionKind::kNoEviction;
+  TestCluster c(3, 3, PlantedBug::kNone, 1, knobs, store);
+  ASSERT_TRUE(c.Settle());
+  c.Connect(0, 1);
+  const std::string key = c.KeyWithPrimary(0);
+  const NodeId backup = c.placement().Replicas(KeySlot(key))[1];
+  c.Send(1, {"SET", key, std::string(1000, 'x')});
+  std::optional<testing::Envelope> duplicate;
+  for (const testing::Envelope& e : c.network()) {
+    if (e.to == backup && e.message.kind == MessageKind::kReplicate) duplicate = e;
+  }
+  ASSERT_TRUE(duplicate.has_value());
+  ASSERT_TRUE(c.Settle());
+  EXPECT_EQ(c.TakeReply(1).substr(0, 4), "-OOM");  // committed on the backups, unknown outcome
+  auto sweep = [&] {
+    for (int tick = 0; tick < 8; ++tick) c.TickAll();
+  };
+  sweep();  // the version without a value becomes a tombstone on every replica
+  ASSERT_TRUE(c.replica(backup).Inspect(key, c.now())->deleted);
+  ASSERT_EQ(c.replica(backup).tombstones(), 1u);
+
+  const std::uint64_t applied = c.replica(backup).counters().replicates_applied;
+  c.network().push_front(*duplicate);
+  ASSERT_TRUE(c.DeliverOne());
+  EXPECT_EQ(c.replica(backup).counters().replicates_applied, applied + 1);  // revived
+  sweep();  // ... and swept again: (key, version) is queued twice
+  ASSERT_EQ(c.replica(backup).tombstones(), 2u);
+
+  // Two more tombstones push the older queue entry of `key` out.
+  ASSERT_EQ(c.Call(1, {"DEL", c.KeyWithPrimary(0, -1, 1)}), ":0\r\n");
+  ASSERT_EQ(c.Call(1, {"DEL", c.KeyWithPrimary(0, -1, 2)}), ":0\r\n");
+  ASSERT_TRUE(c.Settle());
+  c.CheckInvariants();
+  EXPECT_EQ(c.replica(backup).tombstones(), 3u);
+  EXPECT_EQ(c.replica(backup).counters().tombstones_forgotten, 0u);
+  const auto e = c.replica(backup).Inspect(key, c.now());
+  ASSERT_TRUE(e.has_value());  // used to be forgotten along with the older queue entry
+  EXPECT_TRUE(e->deleted);
+}
+
 TEST(ReplicaTest, BackupRestartDuringAWriteIsReplicatedAgain) {
   // The backup acks, then restarts before the write commits (another backup is slow): its ack
   // died with it, so the primary must re-send to the new incarnation before acknowledging.

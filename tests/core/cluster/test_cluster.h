@@ -38,8 +38,9 @@ struct Faults {
 class TestCluster {
  public:
   TestCluster(std::uint32_t node_count, std::uint32_t replication_factor,
-              PlantedBug bug = PlantedBug::kNone, std::uint64_t seed = 1)
-      : bug_(bug), rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {
+              PlantedBug bug = PlantedBug::kNone, std::uint64_t seed = 1,
+              const ReplicationKnobs& knobs = {}, const StoreOptions& store = {})
+      : bug_(bug), knobs_(knobs), store_(store), rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {
     placement_ = std::make_shared<const Placement>(PlacementOptions{
         .node_count = node_count, .replication_factor = replication_factor, .vnodes_per_node = 64});
     nodes_.resize(node_count);
@@ -55,6 +56,8 @@ class TestCluster {
     config.cluster.vnodes_per_node = 64;
     config.cluster.placement = placement_;
     config.cluster.bug = bug_;
+    config.cluster.knobs = knobs_;
+    config.store = store_;
     for (NodeId i = 0; i < placement_->node_count(); ++i) {
       config.cluster.node_addresses.push_back("n" + std::to_string(i));
     }
@@ -205,6 +208,8 @@ class TestCluster {
   }
 
   PlantedBug bug_;
+  ReplicationKnobs knobs_;
+  StoreOptions store_;
   std::uint64_t rng_;
   std::shared_ptr<const Placement> placement_;
   std::vector<std::unique_ptr<Node>> nodes_;
