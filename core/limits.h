@@ -46,6 +46,9 @@ inline constexpr std::size_t kActiveExpireKeysPerTick = 200;
 inline constexpr std::int64_t kTickIntervalMs = 100;
 // Items evicted per write before giving up (keeps a single write bounded).
 inline constexpr std::size_t kEvictionsPerWriteMax = 1024;
+// Store::Scan never splits one scan position (a table home, at most 255 probe distances deep), so
+// a scan may visit up to this many items past its budget.
+inline constexpr std::size_t kScanOvershootMax = 256;
 
 // --- Tied limits -------------------------------------------------------------------------------
 static_assert(kValueBytesMin <= kValueBytesDefault && kValueBytesDefault <= kValueBytesHardMax);
@@ -70,6 +73,16 @@ inline constexpr std::size_t kCheckerViolationsMax = 1000;
 // Rounding slack on TTL arithmetic (expiry compares "now >= expire_at" in whole milliseconds).
 inline constexpr std::int64_t kCheckerExpirySlackMs = 1;
 
+// Peer codec (core/cluster/codec.h): the largest frame payload (one mutation may carry the
+// largest command's values; a batch adds at most kReplicationBatchBytesMax beyond its first
+// mutation), mutations per message, keys per mutation (MSET of the largest argv).
+inline constexpr std::size_t kReplicationBatchBytesMax = 1024 * 1024;
+inline constexpr std::size_t kPeerFrameBytesMax =
+    kValueBytesHardMax + kPendingInputSlackBytes + 2 * kReplicationBatchBytesMax;
+inline constexpr std::size_t kPeerMutationsPerMessageMax = 64 * 1024;
+inline constexpr std::size_t kPeerKeysPerMutationMax = kArrayLenMax / 2;
+static_assert(kPeerFrameBytesMax < (std::size_t{1} << 32), "frame length fits its u32 header");
+
 // --- Replication (core/cluster/; added by the replication engineer) -----------------------------
 // Static membership: nodes 0..n-1. Replica sets are tracked as 64-bit masks of node ids.
 inline constexpr std::uint32_t kClusterNodesMax = 64;
@@ -79,30 +92,35 @@ inline constexpr std::uint32_t kReplicationFactorMax = 8;
 // docs/parts/replication.md for the measured balance at 64..4096).
 inline constexpr std::uint32_t kVnodesPerNodeDefault = 1024;
 inline constexpr std::uint32_t kVnodesPerNodeMax = 16384;
-// Client writes a node holds as primary (replicating, or queued behind a write to the same key).
-// Past this a write gets a clean -TRYAGAIN.
+// Client writes a node holds as primary (executed, replicating, not yet committed), in all and
+// per slot. Past these a write gets a clean -TRYAGAIN before it executes.
 inline constexpr std::size_t kReplicationWritesMax = 4096;
-// Recovery repairs (pushing merged entries to backups that lack them) in flight at once.
+inline constexpr std::size_t kSlotWritesMax = 1024;
+// Recovery repairs (pushing a recovered primary's data to backups) in flight at once.
 inline constexpr std::size_t kRepairsInFlightMax = 256;
-// Replies held back for one client behind an unfinished write (pipelining); past this the client
+// Replies held back for one client behind unfinished writes (pipelining); past this the client
 // is disconnected, as Redis does past its output buffer limit.
 inline constexpr std::size_t kClientPendingRepliesMax = 4096;
-// Versioned tombstones (DELs, expired or evicted entries) kept so that recovery cannot bring a
-// deleted value back; the oldest is forgotten first.
+// Distinct keys a recovering node may hold a tombstone for (deleted, expired or evicted while it
+// recovers); past this the recovery starts over.
 inline constexpr std::size_t kTombstonesMax = 64 * 1024;
-// Entries and bytes per state-transfer reply (at least one entry is always sent), and entries
-// examined per reply (bounds the work of one request even when few entries match).
+// Entries and bytes per state-transfer reply (at least one entry is always sent), and items
+// examined per reply (bounds the work of one request even when few items match).
 inline constexpr std::size_t kSyncEntriesPerReplyMax = 128;
 inline constexpr std::size_t kSyncReplyBytesMax = 1024 * 1024;
 inline constexpr std::size_t kSyncScanPerReplyMax = 4096;
-// Version metadata entries examined per Tick to turn expired or evicted entries into tombstones.
-inline constexpr std::size_t kMetaSweepPerTick = 256;
-// Unacknowledged Replicate and unanswered SyncRequest messages are re-sent after this long; a
-// Replicate's interval doubles with each re-send up to kReplicationRetryMaxMs (no retransmission
-// storm while a backup is partitioned away).
+// One Replicate message carries at most this many mutations; messages in flight per stream.
+inline constexpr std::size_t kReplicationBatchMutationsMax = 4096;
+inline constexpr std::size_t kReplicationStreamWindow = 4;
+// Unacknowledged Replicate and unanswered SyncRequest messages are re-sent after this long
+// (monotonic clock); a stream's interval doubles with each re-send up to kReplicationRetryMaxMs
+// (no retransmission storm while a backup is partitioned away).
 inline constexpr std::int64_t kReplicationRetryMs = 100;
 inline constexpr std::int64_t kReplicationRetryMaxMs = 1600;
 static_assert(kReplicationFactorMax <= kClusterNodesMax);
 static_assert(kRepairsInFlightMax <= kReplicationWritesMax);
+static_assert(kSlotWritesMax <= kReplicationWritesMax);
+static_assert(kReplicationBatchMutationsMax <= kPeerMutationsPerMessageMax);
+static_assert(kSyncEntriesPerReplyMax <= kPeerMutationsPerMessageMax);
 
 }  // namespace shoal::limits

@@ -1,53 +1,86 @@
 #include "core/node.h"
 
-#include "core/cluster/replica.h"
+#include "core/cluster/cluster_config.h"
+#include "core/cluster/cluster_node.h"
 #include "core/commands/command_table.h"
 #include "core/limits.h"
 
 namespace shoal {
+namespace {
 
-Node::Node(const NodeConfig& config) : config_(config), store_(config.store) {
-  if (config_.cluster.node_count > 1) {
-    replica_ = std::make_unique<cluster::Replica>(config_, store_, counters_, sessions_);
-  }
+StoreOptions StoreOptionsFor(const NodeConfig& config) {
+  StoreOptions options = config.store;
+  if (config.cluster != nullptr) options.count_slots = true;  // DBSIZE of the node's own slots
+  return options;
 }
 
-Node::~Node() = default;
+}  // namespace
 
-void Node::Step(TimeMs now, const Input& input, Effects& effects) {
-  if (counters_.started_at == 0) counters_.started_at = now;
+Node::Node(const NodeConfig& config) : config_(config), store_(StoreOptionsFor(config)) {
+  if (config_.cluster != nullptr) {
+    cluster_ = std::make_unique<cluster::ClusterNode>(*config_.cluster, store_);
+  }
+  if (cluster_ != nullptr || config_.report_evictions) store_.SetEvictionListener(this);
+}
+
+Node::~Node() { store_.SetEvictionListener(nullptr); }
+
+void Node::Step(NodeTime now, const Input& input, Effects& effects) {
+  if (counters_.started_at == 0) counters_.started_at = now.wall;
+  effects_ = &effects;
+  if (cluster_ != nullptr) cluster_->EnsureStarted(now, effects);
   std::visit(
       [&](const auto& in) {
         using T = std::decay_t<decltype(in)>;
         if constexpr (std::is_same_v<T, ClientConnected>) {
-          OnConnected(now, in, effects);
+          OnConnected(now.wall, in, effects);
         } else if constexpr (std::is_same_v<T, ClientCommand>) {
           OnCommand(now, in, effects);
         } else if constexpr (std::is_same_v<T, ClientDisconnected>) {
           OnDisconnected(in);
         } else {
-          // A single node has no peers.
-          SHOAL_ASSERT_MSG(replica_ != nullptr, "peer message to a single node");
-          SHOAL_ASSERT(in.message != nullptr);
-          replica_->OnPeerMessage(now, in.from, *in.message, effects);
+          SHOAL_ASSERT_MSG(cluster_ != nullptr, "peer message to a single node");
+          SHOAL_ASSERT(in.envelope != nullptr);
+          cluster_->OnMessage(now, *in.envelope, effects);
         }
       },
       input);
+  if (cluster_ != nullptr) {
+    ReleaseWoken(effects);
+    cluster_->AfterStep(now, effects);
+    ReleaseWoken(effects);
+  }
+  effects_ = nullptr;
 }
 
-void Node::Tick(TimeMs now, Effects& effects) {
-  if (counters_.started_at == 0) counters_.started_at = now;
-  store_.ExpireSome(now, limits::kActiveExpireKeysPerTick);
-  if (replica_ != nullptr) replica_->Tick(now, effects);
+void Node::Tick(NodeTime now, Effects& effects) {
+  if (counters_.started_at == 0) counters_.started_at = now.wall;
+  effects_ = &effects;
+  // A recovering node keeps the versions of expired items until it serves (key_versions.h).
+  if (cluster_ == nullptr || !cluster_->recovering()) {
+    store_.ExpireSome(now.wall, limits::kActiveExpireKeysPerTick);
+  }
+  if (cluster_ != nullptr) {
+    cluster_->Tick(now, effects);
+    ReleaseWoken(effects);
+    cluster_->AfterStep(now, effects);
+    ReleaseWoken(effects);
+  }
+  effects_ = nullptr;
 }
 
-void Node::OnConnected(TimeMs now, const ClientConnected& in, Effects& effects) {
+void Node::OnEvicted(std::string_view key, std::uint64_t version) {
+  if (cluster_ != nullptr) cluster_->OnEvicted(key, version);
+  if (config_.report_evictions && effects_ != nullptr) effects_->evicted.emplace_back(key);
+}
+
+void Node::OnConnected(TimeMs wall, const ClientConnected& in, Effects& effects) {
   auto [it, inserted] = sessions_.try_emplace(in.client);
   SHOAL_ASSERT_MSG(inserted, "client id reused while connected");
   Session& session = it->second;
   session.id = in.client;
   session.address = std::string(in.address);
-  session.connected_at = now;
+  session.connected_at = wall;
   counters_.total_connections_received++;
   counters_.connected_clients++;
   if (counters_.connected_clients > config_.clients_max) {
@@ -60,20 +93,20 @@ void Node::OnConnected(TimeMs now, const ClientConnected& in, Effects& effects) 
   }
 }
 
-void Node::OnCommand(TimeMs now, const ClientCommand& in, Effects& effects) {
+void Node::OnCommand(NodeTime now, const ClientCommand& in, Effects& effects) {
   SHOAL_ASSERT(!in.argv.empty());
   auto it = sessions_.find(in.client);
   SHOAL_ASSERT_MSG(it != sessions_.end(), "command from a client that never connected");
   Session& session = it->second;
   if (session.closing) return;
   counters_.total_commands_processed++;
-  if (replica_ != nullptr) {
-    replica_->OnCommand(now, session, in.argv, effects);
+  if (cluster_ != nullptr) {
+    OnCommandReplicated(now, session, in.argv, effects);
     return;
   }
   effects.BeginReply(in.client);
   RespWriter writer(effects.bytes, session.resp);
-  CommandContext ctx{.now = now,
+  CommandContext ctx{.now = now.wall,
                      .store = store_,
                      .session = session,
                      .counters = counters_,
@@ -88,13 +121,93 @@ void Node::OnCommand(TimeMs now, const ClientCommand& in, Effects& effects) {
   if (ctx.shutdown) effects.shutdown = true;
 }
 
+void Node::OnCommandReplicated(NodeTime now, Session& session,
+                               std::span<const std::string_view> argv, Effects& effects) {
+  const ClientId id = session.id;
+  effects.BeginReply(id);
+  const std::size_t mark = effects.bytes.size();
+  RespWriter writer(effects.bytes, session.resp);
+  mutation_.keys.clear();
+  mutation_.flush = false;
+  CommandContext ctx{.now = now.wall,
+                     .store = store_,
+                     .session = session,
+                     .counters = counters_,
+                     .config = config_,
+                     .reply = writer,
+                     .gate = cluster_.get(),
+                     .mutation = &mutation_};
+  ExecuteCommand(ctx, argv);
+  const cluster::WriteId wait = cluster_->FinishCommand(mutation_);
+  effects.EndReply();
+  if (ctx.shutdown) effects.shutdown = true;
+  if (wait != 0 || !session.held.empty()) {
+    // Hold this reply (and so every later one of this connection) until its write commits.
+    if (session.held.size() >= limits::kClientPendingRepliesMax) {
+      session.closing = true;
+      session.held.clear();
+      effects.closes.push_back(id);
+      effects.logs.push_back("client " + std::to_string(id) +
+                             " pipelined too many commands behind unfinished writes; closing");
+    } else {
+      session.held.push_back(HeldReply{.bytes = effects.bytes.substr(mark), .wait = wait});
+      if (wait != 0) cluster_->AddWaiter(wait, id);
+      session.close_after_held = session.close_after_held || ctx.close_after_reply;
+      if (ctx.close_after_reply) session.closing = true;
+    }
+    effects.bytes.resize(mark);
+    Effects::Output& out = effects.outputs.back();
+    out.end = mark;
+    if (out.begin == out.end) effects.outputs.pop_back();
+    return;
+  }
+  if (ctx.close_after_reply) {
+    session.closing = true;
+    effects.closes.push_back(id);
+  }
+}
+
+void Node::ReleaseHeld(ClientId client, Effects& effects) {
+  auto it = sessions_.find(client);
+  if (it == sessions_.end()) return;
+  Session& session = it->second;
+  bool released = false;
+  while (!session.held.empty()) {
+    const HeldReply& front = session.held.front();
+    if (front.wait != 0 && !cluster_->Committed(front.wait)) break;
+    effects.Reply(client, front.bytes);
+    session.held.pop_front();
+    released = true;
+  }
+  if (released && session.held.empty() && session.close_after_held) {
+    session.close_after_held = false;
+    effects.closes.push_back(client);
+  }
+}
+
+void Node::ReleaseWoken(Effects& effects) {
+  for (ClientId client : cluster_->TakeWoken()) ReleaseHeld(client, effects);
+}
+
 void Node::OnDisconnected(const ClientDisconnected& in) {
   auto it = sessions_.find(in.client);
   if (it == sessions_.end()) return;
   sessions_.erase(it);
-  if (replica_ != nullptr) replica_->OnDisconnected(in.client);
   SHOAL_ASSERT(counters_.connected_clients > 0);
   counters_.connected_clients--;
+}
+
+void Node::CheckInvariants(bool expensive) const {
+  if (expensive) store_.CheckInvariants();
+  if (cluster_ != nullptr) cluster_->CheckInvariants(expensive);
+  std::size_t sessions = 0;
+  for (const auto& [id, session] : sessions_) {
+    sessions++;
+    SHOAL_ASSERT(session.id == id);
+    SHOAL_ASSERT(session.held.size() <= limits::kClientPendingRepliesMax);
+    SHOAL_ASSERT(cluster_ != nullptr || session.held.empty());
+  }
+  SHOAL_ASSERT(sessions == counters_.connected_clients);
 }
 
 }  // namespace shoal

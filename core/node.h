@@ -1,30 +1,35 @@
 // Node: the pure cache state machine that both drivers run (architecture.md §1). The Asio server
-// (net/, server/) and the simulator (sim/) feed it inputs with the current time and carry out the
-// effects it returns; nothing in here does I/O, reads a clock or draws a random number.
+// (net/, server/) and the simulator (sim/) feed it inputs (core/effects.h) with the current time
+// (two clocks, core/time.h) and carry out the effects it returns; nothing in here does I/O, reads
+// a clock or draws a random number.
 //
-//   Step(now, input, effects)  one input: a client connected / sent a command / went away
-//   Tick(now, effects)         periodic work (active expiry), every limits::kTickIntervalMs
+//   Step(now, input, effects)  one input: a client connected / sent a command / went away, or a
+//                              peer message (replicated mode)
+//   Tick(now, effects)         periodic work (active expiry, retries), every
+//   limits::kTickIntervalMs
 //
-// Effects are data, written into a caller-owned Effects that the driver clears and reuses, so the
-// hot path allocates nothing per request.
+// One command path (architecture.md §9): every command goes through the command table once
+// (lookup, arity, AUTH), then, in replicated mode, the cluster gate (core/cluster/cluster_node.h:
+// MOVED / CROSSSLOT / LOADING / TRYAGAIN), then its handler, whose writes are applied to the store
+// and recorded as a mutation (core/commands/key_writes.h). A single node is done there; the
+// replicated mode hands the mutation to the slot's replication and holds the reply (and every
+// later reply of the same connection) until the write it depends on has committed.
 //
 // Thread safety: none; one Node per shard thread.
-// Invariants:
+// Invariants (CheckInvariants):
 //   1. Replies to one client appear in Effects in the order of that client's commands.
 //   2. After a client's Close effect, the node ignores further commands from that client.
+//   3. A session holds at most limits::kClientPendingRepliesMax replies; a held reply's write is
+//      uncommitted or the reply waits behind an earlier one.
 #pragma once
 
-#include <cstdint>
 #include <memory>
-#include <span>
-#include <string>
 #include <string_view>
-#include <variant>
-#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/cluster/messages.h"
+#include "core/effects.h"
 #include "core/node_config.h"
-#include "core/resp/resp_writer.h"
 #include "core/session.h"
 #include "core/store/store.h"
 #include "core/time.h"
@@ -32,92 +37,47 @@
 namespace shoal {
 
 namespace cluster {
-class Replica;
+class ClusterNode;
 }  // namespace cluster
 
-struct ClientConnected {
-  ClientId client = 0;
-  std::string_view address;  // "ip:port", for CLIENT LIST/INFO and logs
-};
-struct ClientCommand {
-  ClientId client = 0;
-  std::span<const std::string_view> argv;  // argv[0] is the command name; never empty
-};
-struct ClientDisconnected {
-  ClientId client = 0;
-};
-
-// A message from another node (replicated mode only).
-struct PeerMessage {
-  cluster::NodeId from = 0;
-  const cluster::Message* message = nullptr;  // valid for the duration of Step
-};
-
-using Input = std::variant<ClientConnected, ClientCommand, ClientDisconnected, PeerMessage>;
-
-// What the driver must do after a Step or Tick.
-struct Effects {
-  // A run of reply bytes for one client: bytes[begin, end).
-  struct Output {
-    ClientId client;
-    std::size_t begin;
-    std::size_t end;
-  };
-  std::string bytes;              // concatenated reply bytes
-  std::vector<Output> outputs;    // in order
-  std::vector<ClientId> closes;   // close after writing that client's pending output
-  std::vector<std::string> logs;  // operator-visible log lines
-  struct Send {
-    cluster::NodeId to;
-    cluster::Message message;
-  };
-  std::vector<Send> sends;  // peer messages to deliver (replicated mode only)
-  bool shutdown = false;    // SHUTDOWN was requested (graceful)
-
-  void Clear() {
-    bytes.clear();
-    outputs.clear();
-    closes.clear();
-    logs.clear();
-    sends.clear();
-    shutdown = false;
-  }
-  // Marks the start of a reply for `client`; everything appended to `bytes` until the next
-  // BeginReply belongs to it. Consecutive replies to one client share one Output.
-  void BeginReply(ClientId client) {
-    if (outputs.empty() || outputs.back().client != client) {
-      outputs.push_back({client, bytes.size(), bytes.size()});
-    }
-  }
-  void EndReply() { outputs.back().end = bytes.size(); }
-};
-
-class Node {
+class Node final : private EvictionListener {
  public:
   explicit Node(const NodeConfig& config);
   ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
 
-  void Step(TimeMs now, const Input& input, Effects& effects);
-  void Tick(TimeMs now, Effects& effects);
+  void Step(NodeTime now, const Input& input, Effects& effects);
+  void Tick(NodeTime now, Effects& effects);
 
   const Store& store() const { return store_; }
   const NodeCounters& counters() const { return counters_; }
   const NodeConfig& config() const { return config_; }
-  // The replicated-mode protocol state (core/cluster/replica.h); null when node_count == 1.
-  const cluster::Replica* replica() const { return replica_.get(); }
-  cluster::Replica* replica() { return replica_.get(); }
+  // The replicated-mode protocol state; null on a single node.
+  const cluster::ClusterNode* cluster() const { return cluster_.get(); }
+
+  // Aborts if an invariant (of the node, its store and its cluster layer) does not hold.
+  // `expensive` adds the O(keys) store check and the O(writes in flight) replication checks.
+  void CheckInvariants(bool expensive) const;
 
  private:
-  void OnConnected(TimeMs now, const ClientConnected& in, Effects& effects);
-  void OnCommand(TimeMs now, const ClientCommand& in, Effects& effects);
+  void OnConnected(TimeMs wall, const ClientConnected& in, Effects& effects);
+  void OnCommand(NodeTime now, const ClientCommand& in, Effects& effects);
+  void OnCommandReplicated(NodeTime now, Session& session, std::span<const std::string_view> argv,
+                           Effects& effects);
   void OnDisconnected(const ClientDisconnected& in);
+  // Releases the held replies of `client` whose writes have committed, in order.
+  void ReleaseHeld(ClientId client, Effects& effects);
+  void ReleaseWoken(Effects& effects);
+  void OnEvicted(std::string_view key, std::uint64_t version) override;
 
   NodeConfig config_;
   Store store_;
   NodeCounters counters_;
-  absl::flat_hash_map<ClientId, Session> sessions_;
-  // Replicated mode (node_count > 1): GET/SET/DEL and peer messages go through it.
-  std::unique_ptr<cluster::Replica> replica_;
+  absl::flat_hash_map<ClientId, Session> sessions_;  // lookups only, never iterated for output
+  std::unique_ptr<cluster::ClusterNode> cluster_;
+  cluster::Mutation mutation_;  // replicated mode: the current command's effects (reused)
+  Effects* effects_ = nullptr;  // during a Step or Tick: where evictions are reported
 };
 
 }  // namespace shoal

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 
 #include "core/resp/resp_writer.h"
@@ -12,6 +13,13 @@ namespace shoal {
 
 using ClientId = std::uint64_t;
 
+// A reply held back until the write it depends on commits (replicated mode, pipelining): the
+// connection's later replies queue behind it, so replies leave in command order.
+struct HeldReply {
+  std::string bytes;
+  std::uint64_t wait = 0;  // cluster::WriteId that must commit first; 0: none
+};
+
 struct Session {
   ClientId id = 0;
   std::string name;     // CLIENT SETNAME; empty if unset
@@ -20,6 +28,8 @@ struct Session {
   bool authenticated = false;  // meaningful only when requirepass is set
   bool closing = false;        // QUIT or a fatal error: ignore further commands
   RespVersion resp = RespVersion::kResp2;
+  std::deque<HeldReply> held;     // replicated mode only; oldest first
+  bool close_after_held = false;  // QUIT behind held replies: close once they are sent
 };
 
 struct NodeCounters {

@@ -1,5 +1,10 @@
-// Time in the core is a plain number handed in by the driver: milliseconds since the Unix epoch
-// in the real server, simulated milliseconds in sim/. The core never reads a clock.
+// Time in the core is a plain number handed in by the driver; the core never reads a clock.
+// A Node is driven with two clocks (architecture.md §1), both in milliseconds:
+//   mono  a monotonic clock with an arbitrary origin that never steps (steady_clock in the
+//         server): leases, heartbeats, timeouts, retries
+//   wall  the wall clock, milliseconds since the Unix epoch, which NTP may step (system_clock in
+//         the server): EX / EXAT / TTL and expiry, which clients express in wall time
+// The simulator can step a node's wall clock without moving its monotonic one.
 #pragma once
 
 #include <cstdint>
@@ -10,5 +15,10 @@ using TimeMs = std::int64_t;
 
 // An absolute expiry of 0 means "no expiry" everywhere in the core.
 inline constexpr TimeMs kNoExpiry = 0;
+
+struct NodeTime {
+  TimeMs mono = 0;
+  TimeMs wall = 0;
+};
 
 }  // namespace shoal

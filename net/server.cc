@@ -38,11 +38,16 @@ constexpr asio::use_awaitable_t<Executor> kAwait;
 
 namespace {
 
-// The only clock the core ever sees: Unix epoch milliseconds, read once per batch.
-TimeMs NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+// The only clocks the core ever sees (core/time.h), read once per batch: steady_clock for
+// timeouts and retries, system_clock (Unix epoch milliseconds) for expiry.
+NodeTime NowMs() {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  return NodeTime{
+      .mono =
+          duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count(),
+      .wall =
+          duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
 std::string EndpointText(const tcp::endpoint& endpoint) {
@@ -290,7 +295,7 @@ std::size_t Connection::SendNow(std::string_view bytes, error_code& ec) {
 void Connection::ProcessBatch() {
   Effects& fx = server_.effects;
   fx.Clear();
-  const TimeMs now = NowMs();
+  const NodeTime now = NowMs();
   const std::size_t output_bytes_max = server_.options.output_bytes_max;
   std::string_view parse_error;
   std::size_t commands = 0;

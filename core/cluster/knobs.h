@@ -1,11 +1,13 @@
 // ReplicationKnobs: the bounds of the replicated protocol that gate its rare paths (chunked state
-// transfer, forgetting tombstones, repair batches, too many writes held). Production uses the
-// defaults from core/limits.h; the simulator draws small values for some seeds (as FoundationDB
-// randomises its knobs) so that the bounded paths run, and tests set them to force a path.
+// transfer, tombstones during recovery, repair batches, batching on the replication streams,
+// too many writes in flight). Production uses the defaults from core/limits.h; the simulator
+// draws small values for some seeds (as FoundationDB randomises its knobs) so that the bounded
+// paths run, and tests set them to force a path.
 //
-// Plain data, copied into each node's configuration. Invariants (Valid() checks them, the
-// replication layer asserts Valid() at construction): every bound is at least 1 and at most its
-// default in core/limits.h, and repairs_in_flight_max <= replication_writes_max.
+// Plain data, copied into each node's configuration. Invariants (Valid() checks them, the cluster
+// layer asserts Valid() at construction): every bound is at least 1 and at most its default in
+// core/limits.h; repairs_in_flight_max <= replication_writes_max; slot_writes_max <=
+// replication_writes_max.
 #pragma once
 
 #include <cstddef>
@@ -15,19 +17,26 @@
 namespace shoal::cluster {
 
 struct ReplicationKnobs {
-  // Tombstones kept (DELs, expired or evicted entries); the oldest is forgotten first.
+  // Tombstones a recovering node keeps (keys deleted, expired or evicted while it recovers, so a
+  // stale copy from a slower peer cannot come back); past this the recovery starts over.
   std::size_t tombstones_max = limits::kTombstonesMax;
   // One state-transfer reply: entries, bytes of keys and values (beyond its first entry), and
-  // entries examined.
+  // items examined.
   std::size_t sync_entries_per_reply_max = limits::kSyncEntriesPerReplyMax;
   std::size_t sync_reply_bytes_max = limits::kSyncReplyBytesMax;
   std::size_t sync_scan_per_reply_max = limits::kSyncScanPerReplyMax;
-  // Version metadata entries examined per Tick by the sweep that turns expired or evicted
-  // entries into tombstones.
-  std::size_t meta_sweep_per_tick = limits::kMetaSweepPerTick;
-  // Recovery repairs in flight at once, and client writes a primary holds.
+  // Recovery repairs (pushing a recovered primary's data to its backups) in flight at once.
   std::size_t repairs_in_flight_max = limits::kRepairsInFlightMax;
+  // Client writes in flight (executed, not yet committed) per node and per slot; past these a
+  // write gets a clean -TRYAGAIN before it executes.
   std::size_t replication_writes_max = limits::kReplicationWritesMax;
+  std::size_t slot_writes_max = limits::kSlotWritesMax;
+  // One Replicate message: mutations, and bytes of keys and values beyond its first mutation.
+  std::size_t batch_mutations_max = limits::kReplicationBatchMutationsMax;
+  std::size_t batch_bytes_max = limits::kReplicationBatchBytesMax;
+  // Replicate messages in flight (sent, not acknowledged) per stream: while the window is full,
+  // new mutations wait and leave together in the next message (batching under load).
+  std::size_t stream_window = limits::kReplicationStreamWindow;
 
   bool Valid() const {
     auto in = [](std::size_t v, std::size_t max) { return v >= 1 && v <= max; };
@@ -35,10 +44,14 @@ struct ReplicationKnobs {
            in(sync_entries_per_reply_max, limits::kSyncEntriesPerReplyMax) &&
            in(sync_reply_bytes_max, limits::kSyncReplyBytesMax) &&
            in(sync_scan_per_reply_max, limits::kSyncScanPerReplyMax) &&
-           in(meta_sweep_per_tick, limits::kMetaSweepPerTick) &&
            in(repairs_in_flight_max, limits::kRepairsInFlightMax) &&
            in(replication_writes_max, limits::kReplicationWritesMax) &&
-           repairs_in_flight_max <= replication_writes_max;
+           in(slot_writes_max, limits::kSlotWritesMax) &&
+           in(batch_mutations_max, limits::kReplicationBatchMutationsMax) &&
+           in(batch_bytes_max, limits::kReplicationBatchBytesMax) &&
+           in(stream_window, limits::kReplicationStreamWindow) &&
+           repairs_in_flight_max <= replication_writes_max &&
+           slot_writes_max <= replication_writes_max;
   }
 };
 

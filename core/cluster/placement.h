@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/cluster/message.h"
+#include "core/cluster/ids.h"
 #include "core/limits.h"
 
 namespace shoal::cluster {

@@ -11,10 +11,16 @@ constexpr std::array<std::pair<PlantedBug, std::string_view>, 5> kNames = {{
     {PlantedBug::kStaleRead, "stale-read"},
     {PlantedBug::kAckBeforeReplicate, "ack-before-replicate"},
     {PlantedBug::kIgnoreTtl, "ignore-ttl"},
-    {PlantedBug::kAcceptOldEpoch, "accept-old-epoch"},
+    {PlantedBug::kAcceptOldIncarnation, "accept-old-incarnation"},
 }};
 
+constexpr std::array<PlantedBug, 4> kBugs = {
+    PlantedBug::kStaleRead, PlantedBug::kAckBeforeReplicate, PlantedBug::kIgnoreTtl,
+    PlantedBug::kAcceptOldIncarnation};
+
 }  // namespace
+
+std::span<const PlantedBug> AllPlantedBugs() { return kBugs; }
 
 std::string_view PlantedBugName(PlantedBug bug) {
   for (const auto& [b, name] : kNames) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/commands/command_gate.h"
 #include "core/commands/command_spec.h"
 #include "core/commands/command_util.h"
 #include "core/commands/handlers.h"
@@ -277,6 +278,7 @@ void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv)
     ctx.reply.Error(kErrNoAuth);
     return;
   }
+  if (ctx.gate != nullptr && !ctx.gate->Admit(ctx, *spec, argv)) return;
   SHOAL_ASSERT(spec->handler != nullptr);
   spec->handler(ctx, argv);
 }

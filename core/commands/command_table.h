@@ -9,6 +9,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/cluster/messages.h"
 #include "core/node_config.h"
 #include "core/resp/resp_writer.h"
 #include "core/session.h"
@@ -17,9 +18,11 @@
 
 namespace shoal {
 
+class CommandGate;
+
 // What a handler may touch while running one command.
 struct CommandContext {
-  TimeMs now = 0;
+  TimeMs now = 0;  // the wall clock: expiry and TTLs
   Store& store;
   Session& session;
   NodeCounters& counters;
@@ -27,13 +30,20 @@ struct CommandContext {
   RespWriter& reply;
   bool close_after_reply = false;  // QUIT
   bool shutdown = false;           // SHUTDOWN
+  // Replicated mode only (null on a single node). The gate admits or refuses the command (see
+  // command_gate.h); handlers write through core/commands/key_writes.h, which applies each write
+  // to the store stamped with `version` and records its effect in `mutation` for replication.
+  CommandGate* gate = nullptr;
+  cluster::Mutation* mutation = nullptr;
+  std::uint64_t version = 0;
 };
 
-// Runs one command (argv[0] is the name, any case). Writes exactly one reply, including for
-// unknown commands, wrong arity and AUTH-required; the one exception is a successful SHUTDOWN,
-// which (as in Redis) writes nothing and sets shutdown and close_after_reply. QUIT replies +OK
-// and sets close_after_reply. Never throws for client input.
-// Lookup is case-insensitive and allocation-free (see command_spec.h for the table itself).
+// Runs one command (argv[0] is the name, any case): lookup -> subcommand -> arity -> AUTH ->
+// ctx.gate (replicated mode) -> handler. Writes exactly one reply, including for unknown
+// commands, wrong arity, AUTH-required and the gate's refusals; the one exception is a successful
+// SHUTDOWN, which (as in Redis) writes nothing and sets shutdown and close_after_reply. QUIT
+// replies +OK and sets close_after_reply. Never throws for client input. Lookup is case-insensitive
+// and allocation-free (see command_spec.h for the table itself).
 void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv);
 
 }  // namespace shoal

@@ -5,8 +5,10 @@
 #include <optional>
 #include <string>
 
+#include "core/commands/command_gate.h"
 #include "core/commands/command_util.h"
 #include "core/commands/handlers.h"
+#include "core/commands/key_writes.h"
 
 namespace shoal::commands {
 namespace {
@@ -94,9 +96,9 @@ void ExpireGeneric(CommandContext& ctx, CommandArgs argv, TimeMs basetime, TimeU
   }
   // A time at or before now deletes the key (this also keeps `when` away from kNoExpiry == 0).
   if (when <= ctx.now) {
-    ctx.store.Delete(argv[1], ctx.now);
+    DeleteKey(ctx, argv[1]);
   } else {
-    ctx.store.SetExpiry(argv[1], when, ctx.now);
+    ChangeExpiry(ctx, argv[1], when);
   }
   ctx.reply.Integer(1);
 }
@@ -123,7 +125,7 @@ void TtlGeneric(CommandContext& ctx, CommandArgs argv, bool output_ms, bool outp
 void Del(CommandContext& ctx, CommandArgs argv) {
   std::int64_t deleted = 0;
   for (std::size_t i = 1; i < argv.size(); ++i) {
-    if (ctx.store.Delete(argv[i], ctx.now)) deleted++;
+    if (DeleteKey(ctx, argv[i])) deleted++;
   }
   ctx.reply.Integer(deleted);
 }
@@ -166,7 +168,7 @@ void Persist(CommandContext& ctx, CommandArgs argv) {
     ctx.reply.Integer(0);
     return;
   }
-  ctx.store.SetExpiry(argv[1], kNoExpiry, ctx.now);
+  ChangeExpiry(ctx, argv[1], kNoExpiry);
   ctx.reply.Integer(1);
 }
 
@@ -175,7 +177,9 @@ void Type(CommandContext& ctx, CommandArgs argv) {
 }
 
 void DbSize(CommandContext& ctx, CommandArgs argv) {
-  ctx.reply.Integer(static_cast<std::int64_t>(ctx.store.size()));
+  // In replicated mode the node's keys are those of the slots it is primary of (Redis Cluster).
+  const std::uint64_t keys = ctx.gate != nullptr ? ctx.gate->OwnedKeys() : ctx.store.size();
+  ctx.reply.Integer(static_cast<std::int64_t>(keys));
 }
 
 void FlushAll(CommandContext& ctx, CommandArgs argv) {
@@ -186,7 +190,11 @@ void FlushAll(CommandContext& ctx, CommandArgs argv) {
     ctx.reply.Error(kErrSyntax);
     return;
   }
-  ctx.store.Clear();
+  if (ctx.gate != nullptr) {
+    ctx.gate->FlushOwned(ctx);  // the node's own slots, on every copy
+  } else {
+    ctx.store.Clear();
+  }
   ctx.reply.Simple("OK");
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/commands/command_util.h"
 #include "core/commands/handlers.h"
+#include "core/commands/key_writes.h"
 
 namespace shoal::commands {
 namespace {
@@ -122,7 +123,7 @@ bool SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   }
   if (opts.keepttl && found) expire_at = old->expire_at;
   // `old` points into the store; it is dead after Set (its bytes are already in the reply).
-  const Result<void> stored = ctx.store.Set(key, value, expire_at, ctx.now);
+  const Result<void> stored = StoreValue(ctx, key, value, expire_at);
   if (!stored) {
     out.resize(mark);  // drop the GET part: the reply is the error alone
     ReplyStoreError(ctx, stored.error());
@@ -151,7 +152,7 @@ void IncrDecr(CommandContext& ctx, std::string_view key, std::int64_t delta) {
     return;
   }
   char buf[24];
-  const Result<void> stored = ctx.store.Set(key, FormatInt64(result, buf), expire_at, ctx.now);
+  const Result<void> stored = StoreValue(ctx, key, FormatInt64(result, buf), expire_at);
   if (!stored) {
     ReplyStoreError(ctx, stored.error());
     return;
@@ -213,7 +214,7 @@ void GetDel(CommandContext& ctx, CommandArgs argv) {
     return;
   }
   ctx.reply.Bulk(item->value);
-  ctx.store.Delete(argv[1], ctx.now);
+  DeleteKey(ctx, argv[1]);
 }
 
 void GetEx(CommandContext& ctx, CommandArgs argv) {
@@ -234,12 +235,12 @@ void GetEx(CommandContext& ctx, CommandArgs argv) {
   if (opts.expire != ExpireKind::kNone) {
     // An absolute time already in the past deletes the key (Redis checkAlreadyExpired).
     if (expire_at <= ctx.now) {
-      ctx.store.Delete(argv[1], ctx.now);
+      DeleteKey(ctx, argv[1]);
     } else {
-      ctx.store.SetExpiry(argv[1], expire_at, ctx.now);
+      ChangeExpiry(ctx, argv[1], expire_at);
     }
   } else if (opts.persist) {
-    ctx.store.SetExpiry(argv[1], kNoExpiry, ctx.now);
+    ChangeExpiry(ctx, argv[1], kNoExpiry);
   }
 }
 
@@ -262,7 +263,7 @@ namespace {
 // the error.
 bool StorePairs(CommandContext& ctx, CommandArgs argv) {
   for (std::size_t i = 1; i < argv.size(); i += 2) {
-    const Result<void> stored = ctx.store.Set(argv[i], argv[i + 1], kNoExpiry, ctx.now);
+    const Result<void> stored = StoreValue(ctx, argv[i], argv[i + 1], kNoExpiry);
     if (!stored) {
       ReplyStoreError(ctx, stored.error());
       return false;
@@ -341,7 +342,7 @@ void Append(CommandContext& ctx, CommandArgs argv) {
     expire_at = item->expire_at;
   }
   value.append(argv[2]);
-  const Result<void> stored = ctx.store.Set(argv[1], value, expire_at, ctx.now);
+  const Result<void> stored = StoreValue(ctx, argv[1], value, expire_at);
   if (!stored) {
     ReplyStoreError(ctx, stored.error());
     return;

@@ -4,17 +4,19 @@
 // Layout (bytes, no padding):
 //   [0..8)   Item* prev     eviction-list link (toward older)
 //   [8..16)  Item* next     eviction-list link (toward newer)
-//   [16]     flags          kFlagExpiry | policy bits (SIEVE visited, S3-FIFO freq and queue)
+//   [16]     flags          kFlagExpiry | kFlagVersion | policy bits (SIEVE visited, S3-FIFO)
 //   varint   key_len        LEB128, 1 byte for keys < 128 bytes
 //   varint   value_len      LEB128, 1 byte for values < 128 bytes
 //   [if kFlagExpiry: int64 expire_at, uint32 expiry_pos]   (unaligned, memcpy)
+//   [if kFlagVersion: uint64 version]                      (replicated mode only)
 //   key bytes, value bytes
 // A 16-byte key and a 100-byte value take 19 + 116 = 135 bytes, a 144-byte malloc chunk.
-// Items without a TTL pay nothing for expiry; giving an item a TTL reallocates it.
+// Items without a TTL pay nothing for expiry, and items of a single node nothing for a version;
+// giving an item a TTL (or a version) reallocates it.
 //
 // Thread safety: none (owned by one Store). Invariants: key_len <= limits::kKeyBytesMax,
 // value_len <= limits::kValueBytesHardMax; expiry_pos is the item's index in the Store's dense
-// array of expiring items.
+// array of expiring items; a version, when present, is nonzero.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +37,7 @@ struct Item {
 
 inline constexpr std::size_t kItemFixedBytes = offsetof(Item, flags) + 1;  // 17
 inline constexpr std::size_t kItemExpiryBytes = sizeof(std::int64_t) + sizeof(std::uint32_t);
+inline constexpr std::size_t kItemVersionBytes = sizeof(std::uint64_t);
 
 inline constexpr std::uint8_t kFlagExpiry = 0x01;
 inline constexpr std::uint8_t kFlagVisited = 0x02;  // SIEVE
@@ -42,6 +45,7 @@ inline constexpr std::uint8_t kFreqShift = 2;       // S3-FIFO access counter, 2
 inline constexpr std::uint8_t kFreqMask = 0x0c;
 inline constexpr std::uint8_t kFlagMain = 0x10;  // S3-FIFO: item is in the main queue
 inline constexpr std::uint8_t kFreqMax = 3;
+inline constexpr std::uint8_t kFlagVersion = 0x20;  // an 8-byte version follows the expiry
 
 inline std::size_t VarintBytes(std::uint64_t v) {
   std::size_t n = 1;
@@ -74,9 +78,11 @@ inline const unsigned char* GetVarint(const unsigned char* p, std::uint32_t* v) 
 }
 
 // Bytes requested from malloc for an item.
-inline std::size_t ItemAllocBytes(std::size_t key_len, std::size_t value_len, bool has_expiry) {
+inline std::size_t ItemAllocBytes(std::size_t key_len, std::size_t value_len, bool has_expiry,
+                                  bool has_version = false) {
   return kItemFixedBytes + VarintBytes(key_len) + VarintBytes(value_len) +
-         (has_expiry ? kItemExpiryBytes : 0) + key_len + value_len;
+         (has_expiry ? kItemExpiryBytes : 0) + (has_version ? kItemVersionBytes : 0) + key_len +
+         value_len;
 }
 
 // What malloc really consumes for a request of n bytes (glibc x86-64: 8-byte chunk header,
@@ -91,7 +97,8 @@ inline std::uint64_t MallocChunkBytes(std::size_t n) {
 struct ItemLayout {
   std::uint32_t key_len;
   std::uint32_t value_len;
-  const unsigned char* expiry;  // nullptr when the item has no TTL
+  const unsigned char* expiry;   // nullptr when the item has no TTL
+  const unsigned char* version;  // nullptr when the item has no version
   const unsigned char* key;
 };
 
@@ -111,6 +118,12 @@ inline ItemLayout Decode(const Item* item) {
     p += kItemExpiryBytes;
   } else {
     layout.expiry = nullptr;
+  }
+  if (item->flags & kFlagVersion) [[unlikely]] {
+    layout.version = p;
+    p += kItemVersionBytes;
+  } else {
+    layout.version = nullptr;
   }
   layout.key = p;
   return layout;
@@ -155,9 +168,26 @@ inline void ItemSetExpiryPos(Item* item, std::uint32_t pos) {
   std::memcpy(const_cast<unsigned char*>(l.expiry) + sizeof(TimeMs), &pos, sizeof(pos));
 }
 
+inline bool ItemHasVersion(const Item* item) { return (item->flags & kFlagVersion) != 0; }
+
+// 0 for an item without a version.
+inline std::uint64_t ItemVersion(const Item* item) {
+  if (!ItemHasVersion(item)) return 0;
+  const ItemLayout l = Decode(item);
+  std::uint64_t v;
+  std::memcpy(&v, l.version, sizeof(v));
+  return v;
+}
+
+// REQUIRES: ItemHasVersion(item) and version != 0.
+inline void ItemSetVersion(Item* item, std::uint64_t version) {
+  const ItemLayout l = Decode(item);
+  std::memcpy(const_cast<unsigned char*>(l.version), &version, sizeof(version));
+}
+
 inline std::size_t ItemAllocBytes(const Item* item) {
   const ItemLayout l = Decode(item);
-  return ItemAllocBytes(l.key_len, l.value_len, l.expiry != nullptr);
+  return ItemAllocBytes(l.key_len, l.value_len, l.expiry != nullptr, l.version != nullptr);
 }
 
 // Accounted bytes of a live item (its malloc chunk).
@@ -170,9 +200,11 @@ inline void ItemSetFreq(Item* item, std::uint8_t freq) {
   item->flags = static_cast<std::uint8_t>((item->flags & ~kFreqMask) | (freq << kFreqShift));
 }
 
-// Allocates and fills an item; links are null, policy bits clear. Never returns nullptr (aborts
-// if the process is out of memory: maxmemory is what bounds a cache, not malloc failure).
-Item* NewItem(std::string_view key, std::string_view value, TimeMs expire_at);
+// Allocates and fills an item (with a version field when version != 0); links are null, policy
+// bits clear. Never returns nullptr (aborts if the process is out of memory: maxmemory is what
+// bounds a cache, not malloc failure).
+Item* NewItem(std::string_view key, std::string_view value, TimeMs expire_at,
+              std::uint64_t version = 0);
 void FreeItem(Item* item);
 
 }  // namespace shoal::store_internal

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/store/hash.h"
 #include "core/store/item.h"
 
 namespace shoal::store_internal {
@@ -51,6 +52,50 @@ class ItemTable {
   // Bytes the table would hold after inserting one more entry (growth included).
   std::uint64_t BytesAfterInsert() const;
 
+  // Scan positions are the low 32 bits of an entry's hash: Home() is monotone in them, so Robin
+  // Hood keeps entries sorted by home along the table and a position survives any rehash.
+  static constexpr std::uint64_t kScanEnd = std::uint64_t{1} << 32;
+
+  // Calls f(Item*) for entries whose scan position is >= `cursor`, in increasing order of home,
+  // until `visits_max` entries were visited or f returned false, and the next entry starts a new
+  // home (a home's entries are never split between calls); returns the cursor to resume from
+  // (kScanEnd after the last entry). See Store::Scan.
+  template <class F>
+  std::uint64_t Scan(std::uint64_t cursor, std::size_t visits_max, F&& f) const {
+    if (cursor >= kScanEnd) return kScanEnd;
+    const std::size_t capacity = slots_.size();
+    const std::size_t start = Home(cursor);
+    std::size_t visited = 0;
+    std::size_t last_home = start;
+    bool want_more = true;
+    // Unwrapped positions: an entry with home h sits at h + dist, which may pass the end of the
+    // table (then it is stored at that minus capacity, before entries whose home is small).
+    for (std::size_t u = start; u < capacity + kDistMax + 1; ++u) {
+      const bool wrapped_zone = u >= capacity;
+      const std::size_t pos = wrapped_zone ? u - capacity : u;
+      const std::uint64_t s = slots_[pos];
+      if (s == 0) {
+        if (wrapped_zone) break;
+        continue;
+      }
+      const bool wrapped = DistOf(s) > pos;  // its home lies before the end of the table
+      if (wrapped != wrapped_zone) {
+        if (wrapped_zone) break;  // past the wrapped entries: the scan is complete
+        continue;                 // visited later, in the wrapped zone
+      }
+      const std::uint64_t hash = HashKey(ItemKey(ItemOf(s)), seed_);
+      if ((hash & 0xffffffffULL) < cursor) continue;  // displaced from an earlier home
+      const std::size_t home = Home(hash);
+      if (visited > 0 && home != last_home && (visited >= visits_max || !want_more)) {
+        return FirstScanPosition(last_home + 1);
+      }
+      want_more = f(ItemOf(s)) && want_more;
+      last_home = home;
+      ++visited;
+    }
+    return kScanEnd;
+  }
+
   // Calls f(Item*) for each entry, in slot order (deterministic for a given history).
   template <class F>
   void ForEach(F&& f) const {
@@ -72,6 +117,11 @@ class ItemTable {
   static std::uint64_t DistOf(std::uint64_t s) { return s >> kDistShift; }
   std::size_t Home(std::uint64_t hash) const {
     return static_cast<std::size_t>(((hash & 0xffffffffULL) * slots_.size()) >> 32);
+  }
+  // The smallest scan position whose home is `home` (kScanEnd for home == capacity).
+  std::uint64_t FirstScanPosition(std::size_t home) const {
+    const std::uint64_t capacity = slots_.size();
+    return ((static_cast<std::uint64_t>(home) << 32) + capacity - 1) / capacity;
   }
   static std::size_t GrowCapacity(std::size_t size);
   bool NeedsGrow(std::size_t size) const { return size * 10 > slots_.size() * 9; }

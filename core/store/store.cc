@@ -3,10 +3,12 @@
 //   sum of item malloc chunks + table slots + expiring-array capacity + policy overhead (ghost).
 #include "core/store/store.h"
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "core/limits.h"
+#include "core/slot.h"
 #include "core/store/eviction_policy.h"
 #include "core/store/item.h"
 #include "core/store/item_table.h"
@@ -42,6 +44,20 @@ struct Store::Impl {
         policy(store_internal::MakeEvictionPolicy(opts.eviction, opts.maxmemory_bytes,
                                                   opts.hash_seed)) {
     SHOAL_ASSERT(opts.value_bytes_max <= limits::kValueBytesHardMax);
+    if (opts.count_slots) slot_keys.assign(limits::kSlotCount, 0);
+  }
+
+  void CountInsert(const Item* item) {
+    if (!slot_keys.empty()) [[unlikely]] {
+      ++slot_keys[KeySlot(store_internal::ItemKey(item))];
+    }
+  }
+  void CountRemove(const Item* item) {
+    if (!slot_keys.empty()) [[unlikely]] {
+      std::uint32_t& n = slot_keys[KeySlot(store_internal::ItemKey(item))];
+      SHOAL_ASSERT(n > 0);
+      --n;
+    }
   }
 
   ~Impl() { FreeAll(); }
@@ -53,6 +69,7 @@ struct Store::Impl {
     std::vector<Item*>().swap(expiring);
     expire_cursor = 0;
     items_bytes = 0;
+    std::fill(slot_keys.begin(), slot_keys.end(), 0);
   }
 
   std::uint64_t UsedBytes() const {
@@ -86,6 +103,7 @@ struct Store::Impl {
     if (unlink_policy) policy->OnRemove(item);
     if (store_internal::ItemHasExpiry(item)) ExpiringRemove(item);
     items_bytes -= store_internal::ItemFootprint(item);
+    CountRemove(item);
     table.EraseAt(slot);
     store_internal::FreeItem(item);
   }
@@ -122,6 +140,10 @@ struct Store::Impl {
     for (std::size_t evictions = 0; evictions < limits::kEvictionsPerWriteMax; ++evictions) {
       Item* victim = policy->Evict();
       if (victim == nullptr) break;
+      if (eviction_listener != nullptr) {
+        eviction_listener->OnEvicted(store_internal::ItemKey(victim),
+                                     store_internal::ItemVersion(victim));
+      }
       RemoveAt(SlotOf(victim), victim, /*unlink_policy=*/false);
       ++stats.evicted;
       if (UsedBytes() + extra() <= options.maxmemory_bytes) {
@@ -163,7 +185,8 @@ struct Store::Impl {
            sizeof(Item*);
   }
 
-  Result<void> Set(std::string_view key, std::string_view value, TimeMs expire_at, TimeMs now) {
+  Result<void> Set(std::string_view key, std::string_view value, TimeMs expire_at, TimeMs now,
+                   std::uint64_t version) {
     if (key.size() > limits::kKeyBytesMax) return Error::kKeyTooLarge;
     if (value.size() > options.value_bytes_max) return Error::kValueTooLarge;
     const std::uint64_t hash = table.Hash(key);
@@ -175,8 +198,9 @@ struct Store::Impl {
       return outcome::success();
     }
     const bool has_expiry = expire_at != kNoExpiry;
+    const bool has_version = version != 0;
     const std::size_t alloc_bytes =
-        store_internal::ItemAllocBytes(key.size(), value.size(), has_expiry);
+        store_internal::ItemAllocBytes(key.size(), value.size(), has_expiry, has_version);
     const std::uint64_t new_bytes = store_internal::MallocChunkBytes(alloc_bytes);
 
     if (slot == kNotFound) {
@@ -185,10 +209,11 @@ struct Store::Impl {
                (has_expiry ? ExpiringGrowthBytes() : 0);
       };
       if (!MakeRoom(extra, nullptr)) return Error::kOutOfMemory;
-      Item* item = store_internal::NewItem(key, value, expire_at);
+      Item* item = store_internal::NewItem(key, value, expire_at, version);
       table.Insert(item, hash);
       if (has_expiry) ExpiringAdd(item);
       items_bytes += new_bytes;
+      CountInsert(item);
       policy->OnInsert(item);
       ++stats.sets;
       return outcome::success();
@@ -196,13 +221,15 @@ struct Store::Impl {
 
     Item* old_item = table.At(slot);
     const store_internal::ItemLayout layout = store_internal::Decode(old_item);
-    if (layout.value_len == value.size() && (layout.expiry != nullptr) == has_expiry) {
+    if (layout.value_len == value.size() && (layout.expiry != nullptr) == has_expiry &&
+        (layout.version != nullptr) == has_version) {
       // Same layout: overwrite in place, no allocation.
       if (!value.empty()) {
         std::memcpy(const_cast<unsigned char*>(layout.key) + layout.key_len, value.data(),
                     value.size());
       }
       if (has_expiry) store_internal::ItemSetExpireAt(old_item, expire_at);
+      if (has_version) store_internal::ItemSetVersion(old_item, version);
       policy->OnAccess(old_item);
       ++stats.sets;
       return outcome::success();
@@ -215,14 +242,14 @@ struct Store::Impl {
       if (!MakeRoom([&] { return growth; }, old_item)) return Error::kOutOfMemory;
       slot = SlotOf(old_item);  // evictions may have rehashed the table
     }
-    Item* new_item = store_internal::NewItem(key, value, expire_at);
+    Item* new_item = store_internal::NewItem(key, value, expire_at, version);
     Reallocate(slot, old_item, new_item);
     policy->OnAccess(new_item);
     ++stats.sets;
     return outcome::success();
   }
 
-  bool SetExpiry(std::string_view key, TimeMs expire_at, TimeMs now) {
+  bool SetExpiry(std::string_view key, TimeMs expire_at, TimeMs now, std::uint64_t version) {
     const std::uint64_t hash = table.Hash(key);
     std::size_t slot = FindLive(key, hash, now);
     if (slot == kNotFound) return false;
@@ -232,23 +259,47 @@ struct Store::Impl {
       return true;
     }
     const bool had_expiry = store_internal::ItemHasExpiry(item);
-    if (had_expiry && expire_at != kNoExpiry) {
-      store_internal::ItemSetExpireAt(item, expire_at);
-      return true;
+    const bool had_version = store_internal::ItemHasVersion(item);
+    const std::uint64_t new_version = version != 0 ? version : store_internal::ItemVersion(item);
+    if (had_version || version == 0) {
+      if (had_expiry && expire_at != kNoExpiry) {
+        store_internal::ItemSetExpireAt(item, expire_at);
+        if (version != 0) store_internal::ItemSetVersion(item, version);
+        return true;
+      }
+      if (!had_expiry && expire_at == kNoExpiry) {
+        if (version != 0) store_internal::ItemSetVersion(item, version);
+        return true;
+      }
     }
-    if (!had_expiry && expire_at == kNoExpiry) return true;
-    if (!had_expiry) {
+    const std::size_t grow_bytes =
+        (!had_expiry && expire_at != kNoExpiry ? store_internal::kItemExpiryBytes : 0) +
+        (!had_version && new_version != 0 ? store_internal::kItemVersionBytes : 0);
+    if (grow_bytes > 0) {
       // Growing the item: make room if we can; never fail (see store.h).
       const std::uint64_t growth =
-          store_internal::MallocChunkBytes(store_internal::ItemAllocBytes(item) +
-                                           store_internal::kItemExpiryBytes) -
-          store_internal::ItemFootprint(item) + ExpiringGrowthBytes();
+          store_internal::MallocChunkBytes(store_internal::ItemAllocBytes(item) + grow_bytes) -
+          store_internal::ItemFootprint(item) +
+          (!had_expiry && expire_at != kNoExpiry ? ExpiringGrowthBytes() : 0);
       MakeRoom([&] { return growth; }, item);
       slot = SlotOf(item);
     }
-    Item* new_item = store_internal::NewItem(key, store_internal::ItemValue(item), expire_at);
+    Item* new_item =
+        store_internal::NewItem(key, store_internal::ItemValue(item), expire_at, new_version);
     Reallocate(slot, item, new_item);
     return true;
+  }
+
+  template <class Doomed>
+  std::size_t EraseIf(Doomed&& doomed) {
+    std::vector<Item*> victims;
+    table.ForEach([&](Item* item) {
+      if (doomed(store_internal::ItemKey(item), store_internal::ItemVersion(item))) {
+        victims.push_back(item);
+      }
+    });
+    for (Item* item : victims) RemoveAt(SlotOf(item), item, /*unlink_policy=*/true);
+    return victims.size();
   }
 
   std::size_t ExpireSome(TimeMs now, std::size_t keys_max) {
@@ -284,6 +335,14 @@ struct Store::Impl {
     });
     SHOAL_ASSERT(bytes == items_bytes);
     SHOAL_ASSERT(with_expiry == expiring.size());
+    if (!slot_keys.empty()) {
+      std::vector<std::uint32_t> counted(limits::kSlotCount, 0);
+      table.ForEach([&](Item* item) { ++counted[KeySlot(store_internal::ItemKey(item))]; });
+      SHOAL_ASSERT(counted == slot_keys);
+    }
+    table.ForEach([&](Item* item) {
+      SHOAL_ASSERT(!store_internal::ItemHasVersion(item) || store_internal::ItemVersion(item) != 0);
+    });
   }
 
   StoreOptions options;
@@ -293,7 +352,18 @@ struct Store::Impl {
   std::vector<Item*> expiring;
   std::size_t expire_cursor = 0;
   std::uint64_t items_bytes = 0;
+  std::vector<std::uint32_t> slot_keys;  // options.count_slots only
+  EvictionListener* eviction_listener = nullptr;
 };
+
+namespace {
+
+ItemView ViewOf(const Item* item) {
+  return ItemView{store_internal::ItemValue(item), store_internal::ItemExpireAt(item),
+                  store_internal::ItemVersion(item)};
+}
+
+}  // namespace
 
 Store::Store(const StoreOptions& options) : impl_(std::make_unique<Impl>(options)) {}
 
@@ -308,19 +378,32 @@ std::optional<ItemView> Store::Get(std::string_view key, TimeMs now) {
   Item* item = impl_->table.At(slot);
   ++impl_->stats.hits;
   impl_->policy->OnAccess(item);
-  return ItemView{store_internal::ItemValue(item), store_internal::ItemExpireAt(item)};
+  return ViewOf(item);
 }
 
 std::optional<ItemView> Store::Peek(std::string_view key, TimeMs now) {
   const std::size_t slot = impl_->FindLive(key, impl_->table.Hash(key), now);
   if (slot == kNotFound) return std::nullopt;
-  const Item* item = impl_->table.At(slot);
-  return ItemView{store_internal::ItemValue(item), store_internal::ItemExpireAt(item)};
+  return ViewOf(impl_->table.At(slot));
 }
 
-Result<void> Store::Set(std::string_view key, std::string_view value, TimeMs expire_at,
-                        TimeMs now) {
-  return impl_->Set(key, value, expire_at, now);
+std::optional<ItemView> Store::Peek(std::string_view key, TimeMs now) const {
+  const std::size_t slot = impl_->table.Find(key, impl_->table.Hash(key));
+  if (slot == kNotFound) return std::nullopt;
+  const Item* item = impl_->table.At(slot);
+  if (IsExpired(item, now)) return std::nullopt;
+  return ViewOf(item);
+}
+
+std::optional<ItemView> Store::PeekIncludingExpired(std::string_view key) const {
+  const std::size_t slot = impl_->table.Find(key, impl_->table.Hash(key));
+  if (slot == kNotFound) return std::nullopt;
+  return ViewOf(impl_->table.At(slot));
+}
+
+Result<void> Store::Set(std::string_view key, std::string_view value, TimeMs expire_at, TimeMs now,
+                        std::uint64_t version) {
+  return impl_->Set(key, value, expire_at, now, version);
 }
 
 bool Store::Delete(std::string_view key, TimeMs now) {
@@ -330,9 +413,34 @@ bool Store::Delete(std::string_view key, TimeMs now) {
   return true;
 }
 
-bool Store::SetExpiry(std::string_view key, TimeMs expire_at, TimeMs now) {
-  return impl_->SetExpiry(key, expire_at, now);
+bool Store::SetExpiry(std::string_view key, TimeMs expire_at, TimeMs now, std::uint64_t version) {
+  return impl_->SetExpiry(key, expire_at, now, version);
 }
+
+std::size_t Store::EraseSlotBelow(std::uint16_t slot, std::uint64_t version) {
+  return impl_->EraseIf(
+      [&](std::string_view key, std::uint64_t v) { return v < version && KeySlot(key) == slot; });
+}
+
+std::size_t Store::EraseIf(
+    const std::function<bool(std::string_view key, std::uint64_t version)>& doomed) {
+  return impl_->EraseIf(doomed);
+}
+
+std::uint64_t Store::Scan(std::uint64_t cursor, std::size_t visits_max,
+                          const std::function<bool(const StoreEntry&)>& visit) const {
+  return impl_->table.Scan(cursor, visits_max, [&](const Item* item) {
+    return visit(StoreEntry{store_internal::ItemKey(item), store_internal::ItemValue(item),
+                            store_internal::ItemExpireAt(item), store_internal::ItemVersion(item)});
+  });
+}
+
+std::uint64_t Store::SlotKeys(std::uint16_t slot) const {
+  SHOAL_ASSERT(!impl_->slot_keys.empty());
+  return impl_->slot_keys[slot];
+}
+
+void Store::SetEvictionListener(EvictionListener* listener) { impl_->eviction_listener = listener; }
 
 void Store::Clear() { impl_->FreeAll(); }
 

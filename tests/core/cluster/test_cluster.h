@@ -1,7 +1,9 @@
-// TestCluster: a tiny in-test driver for N replicated Nodes. It carries peer messages through a
-// FIFO "network" (optionally dropping, duplicating or delaying them with a seeded generator),
-// ticks every node every limits::kTickIntervalMs, collects each client's reply bytes, and can
-// "crash" a node (destroy it, construct a fresh one). Deterministic; single-threaded.
+// TestCluster: a tiny in-test driver for N replicated Nodes. It carries peer envelopes through a
+// FIFO "network" (each one round-tripped through the codec, as the simulator does; optionally
+// dropping, duplicating or delaying them with a seeded generator), ticks every node every
+// limits::kTickIntervalMs, collects each client's reply bytes, and can "crash" a node (destroy
+// it, construct a fresh one). Both clocks advance together: mono = now, wall = kWallEpochMs + now.
+// Deterministic; single-threaded.
 #pragma once
 
 #include <cstdint>
@@ -9,13 +11,17 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/cluster/message.h"
+#include "core/cluster/cluster_config.h"
+#include "core/cluster/cluster_node.h"
+#include "core/cluster/codec.h"
+#include "core/cluster/messages.h"
 #include "core/cluster/placement.h"
-#include "core/cluster/replica.h"
+#include "core/effects.h"
 #include "core/limits.h"
 #include "core/node.h"
 #include "core/slot.h"
@@ -23,10 +29,11 @@
 
 namespace shoal::cluster::testing {
 
-struct Envelope {
-  NodeId from = 0;
+inline constexpr TimeMs kWallEpochMs = 1'700'000'000'000;
+
+struct InFlightMessage {
   NodeId to = 0;
-  Message message;
+  Envelope envelope;
 };
 
 struct Faults {
@@ -40,9 +47,22 @@ class TestCluster {
   TestCluster(std::uint32_t node_count, std::uint32_t replication_factor,
               PlantedBug bug = PlantedBug::kNone, std::uint64_t seed = 1,
               const ReplicationKnobs& knobs = {}, const StoreOptions& store = {})
-      : bug_(bug), knobs_(knobs), store_(store), rng_(seed * 0x9E3779B97F4A7C15ULL + 1) {
+      : rng_(seed * 0x9E3779B97F4A7C15ULL + 1), store_(store) {
     placement_ = std::make_shared<const Placement>(PlacementOptions{
         .node_count = node_count, .replication_factor = replication_factor, .vnodes_per_node = 64});
+    for (NodeId n = 0; n < node_count; ++n) {
+      auto config = std::make_shared<ClusterConfig>();
+      config->node_id = n;
+      config->node_count = node_count;
+      config->replication_factor = replication_factor;
+      config->vnodes_per_node = 64;
+      config->placement = placement_;
+      config->bug = bug;
+      config->knobs = knobs;
+      for (NodeId i = 0; i < node_count; ++i)
+        config->node_addresses.push_back("n" + std::to_string(i));
+      configs_.push_back(std::move(config));
+    }
     nodes_.resize(node_count);
     for (NodeId n = 0; n < node_count; ++n) nodes_[n] = std::make_unique<Node>(Config(n));
     down_.assign(node_count, false);
@@ -50,31 +70,35 @@ class TestCluster {
 
   NodeConfig Config(NodeId n) const {
     NodeConfig config;
-    config.cluster.node_id = n;
-    config.cluster.node_count = placement_->node_count();
-    config.cluster.replication_factor = placement_->replication_factor();
-    config.cluster.vnodes_per_node = 64;
-    config.cluster.placement = placement_;
-    config.cluster.bug = bug_;
-    config.cluster.knobs = knobs_;
+    config.cluster = configs_[n];
     config.store = store_;
-    for (NodeId i = 0; i < placement_->node_count(); ++i) {
-      config.cluster.node_addresses.push_back("n" + std::to_string(i));
-    }
     return config;
   }
 
   const Placement& placement() const { return *placement_; }
   Node& node(NodeId n) { return *nodes_[n]; }
-  Replica& replica(NodeId n) { return *nodes_[n]->replica(); }
+  const ClusterNode& cluster(NodeId n) { return *nodes_[n]->cluster(); }
   TimeMs now() const { return now_; }
-  std::deque<Envelope>& network() { return network_; }
+  TimeMs wall() const { return kWallEpochMs + now_; }
+  NodeTime time() const { return NodeTime{.mono = now_, .wall = wall()}; }
+  std::deque<InFlightMessage>& network() { return network_; }
   Faults& faults() { return faults_; }
 
+  // What node `n` stores for `key`, expired or not.
+  std::optional<ItemView> Item(NodeId n, std::string_view key) {
+    return nodes_[n]->store().PeekIncludingExpired(key);
+  }
+  std::optional<std::string> Value(NodeId n, std::string_view key) {
+    auto item = nodes_[n]->store().Peek(key, wall());
+    if (!item) return std::nullopt;
+    return std::string(item->value);
+  }
+
   // A key whose preference list starts with `primary` (and, if given, continues with `backup`).
-  std::string KeyWithPrimary(NodeId primary, int backup = -1, int skip = 0) const {
+  std::string KeyWithPrimary(NodeId primary, int backup = -1, int skip = 0,
+                             const std::string& prefix = "key") const {
     for (int i = 0;; ++i) {
-      std::string key = "key" + std::to_string(i);
+      std::string key = prefix + std::to_string(i);
       auto replicas = placement_->Replicas(KeySlot(key));
       if (replicas[0] != primary) continue;
       if (backup >= 0 && (replicas.size() < 2 || replicas[1] != static_cast<NodeId>(backup))) {
@@ -115,17 +139,21 @@ class TestCluster {
   // Delivers the next message (with faults); returns false if the network is empty.
   bool DeliverOne() {
     if (network_.empty()) return false;
-    Envelope e = std::move(network_.front());
+    InFlightMessage m = std::move(network_.front());
     network_.pop_front();
     if (Chance(faults_.delay_percent) && !network_.empty()) {
-      network_.push_back(std::move(e));
+      network_.push_back(std::move(m));
       return true;
     }
     if (Chance(faults_.drop_percent)) return true;
-    if (Chance(faults_.duplicate_percent)) network_.push_back(e);
-    if (down_[e.to] || down_[e.from]) return true;  // partitioned away: lost
+    if (Chance(faults_.duplicate_percent)) network_.push_back(m);
+    if (down_[m.to] || down_[m.envelope.from]) return true;  // partitioned away: lost
     delivered_++;
-    Step(e.to, PeerMessage{e.from, &e.message});
+    // The bytes a real peer would send.
+    const Result<Envelope> decoded = Decode(Encode(m.envelope));
+    EXPECT_TRUE(decoded.has_value());
+    const Envelope envelope = decoded.value();
+    Step(m.to, PeerMessage{&envelope});
     return true;
   }
 
@@ -133,7 +161,7 @@ class TestCluster {
     now_ += limits::kTickIntervalMs;
     for (NodeId n = 0; n < nodes_.size(); ++n) {
       effects_.Clear();
-      nodes_[n]->Tick(now_, effects_);
+      nodes_[n]->Tick(time(), effects_);
       Collect(n);
     }
   }
@@ -150,13 +178,15 @@ class TestCluster {
     return false;
   }
 
-  // Runs until the network is empty and every node serves.
+  // Runs until the network is empty, every node serves and no write is in flight.
   bool Settle(int steps_max = 100000) {
     return RunUntil(
         [&] {
           if (!network_.empty()) return false;
           for (auto& n : nodes_) {
-            if (!n->replica()->serving()) return false;
+            if (!n->cluster()->serving() || n->cluster()->replication().writes_in_flight() > 0) {
+              return false;
+            }
           }
           return true;
         },
@@ -177,7 +207,7 @@ class TestCluster {
   std::uint64_t delivered() const { return delivered_; }
 
   void CheckInvariants() {
-    for (auto& n : nodes_) n->replica()->CheckInvariants();
+    for (auto& n : nodes_) n->CheckInvariants(/*expensive=*/true);
   }
 
  private:
@@ -186,7 +216,7 @@ class TestCluster {
   void Step(NodeId n, const Input& input) {
     SHOAL_ASSERT(n != kDisconnected);
     effects_.Clear();
-    nodes_[n]->Step(now_, input, effects_);
+    nodes_[n]->Step(time(), input, effects_);
     Collect(n);
   }
 
@@ -195,7 +225,7 @@ class TestCluster {
       replies_[out.client].append(effects_.bytes, out.begin, out.end - out.begin);
     }
     for (auto& send : effects_.sends) {
-      network_.push_back({n, send.to, std::move(send.message)});
+      network_.push_back({send.to, std::move(send.envelope)});
     }
   }
 
@@ -207,14 +237,13 @@ class TestCluster {
     return static_cast<int>(rng_ % 100) < percent;
   }
 
-  PlantedBug bug_;
-  ReplicationKnobs knobs_;
-  StoreOptions store_;
   std::uint64_t rng_;
+  StoreOptions store_;
   std::shared_ptr<const Placement> placement_;
+  std::vector<std::shared_ptr<ClusterConfig>> configs_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<bool> down_;
-  std::deque<Envelope> network_;
+  std::deque<InFlightMessage> network_;
   Faults faults_;
   Effects effects_;
   std::map<ClientId, std::string> replies_;
@@ -228,5 +257,11 @@ inline std::string Bulk(std::string_view s) {
 }
 inline constexpr std::string_view kOk = "+OK\r\n";
 inline constexpr std::string_view kNil = "$-1\r\n";
+inline constexpr std::string_view kLoading = "-LOADING Shoal is loading the dataset in memory\r\n";
+
+template <class T>
+bool Holds(const InFlightMessage& m) {
+  return std::holds_alternative<T>(m.envelope.body);
+}
 
 }  // namespace shoal::cluster::testing

@@ -1,0 +1,113 @@
+// Peer messages between Shoal nodes (architecture.md §9): an Envelope{from, incarnation,
+// config_epoch, body} whose body is one struct per message kind, each field meaning one thing.
+// Plain, copyable data. The simulator carries every message through the codec
+// (core/cluster/codec.h), so the bytes the real server sends are the bytes the simulator tests.
+// The protocol that uses them is described in core/cluster/cluster_node.h.
+//
+//   Replicate             primary -> backup: mutations on their stream, in stream order
+//   ReplicateAck          backup -> primary: every stream position up to applied_through applied
+//   SyncRequest           recovering node -> replica: the next chunk of our shared slots
+//   SyncReply             replica -> recovering node: that chunk, the next cursor, done
+//   IncarnationTooOld     reply to a SyncRequest from an incarnation older than one already seen
+//
+// Thread safety: plain data. Invariants (the codec enforces them on decode, the senders assert
+// them): every KeyState key is at most limits::kKeyBytesMax bytes; a flush Mutation has no keys,
+// a key Mutation at least one, all in its slot; a Replicate carries at least one mutation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/cluster/ids.h"
+#include "core/time.h"
+
+namespace shoal::cluster {
+
+// One key's state after a write.
+struct KeyState {
+  std::string key;
+  std::string value;             // empty for a tombstone
+  TimeMs expire_at = kNoExpiry;  // absolute, on the wall clock; kNoExpiry for a tombstone
+  bool deleted = false;
+
+  friend bool operator==(const KeyState&, const KeyState&) = default;
+};
+
+// The effect of one write on one slot (architecture.md §4), applied atomically by each replica,
+// or one versioned entry of a state transfer. A flush is a per-slot watermark: every copy of a key
+// of the slot older than `version` is dead (FLUSHALL).
+struct Mutation {
+  std::uint16_t slot = 0;
+  Version version = 0;
+  bool flush = false;
+  std::vector<KeyState> keys;  // !flush: the keys written, each now at `version`
+
+  friend bool operator==(const Mutation&, const Mutation&) = default;
+};
+
+struct Replicate {
+  Incarnation to_incarnation = 0;  // the backup's life this stream is addressed to
+  std::uint64_t first_seq = 0;     // stream position of mutations[0]; positions start at 1
+  std::vector<Mutation> mutations;
+
+  friend bool operator==(const Replicate&, const Replicate&) = default;
+};
+
+struct ReplicateAck {
+  Incarnation to_incarnation = 0;     // the primary's life whose stream is acknowledged
+  std::uint64_t applied_through = 0;  // every position <= this one is applied
+
+  friend bool operator==(const ReplicateAck&, const ReplicateAck&) = default;
+};
+
+// Where a state transfer resumes: phase 0 walks the store by key hash, phase 1 the tombstone
+// table by sequence, phase 2 the flush watermarks by slot; `position` is the first one not sent.
+struct SyncCursor {
+  std::uint8_t phase = 0;
+  std::uint64_t position = 0;
+
+  friend bool operator==(const SyncCursor&, const SyncCursor&) = default;
+};
+inline constexpr std::uint8_t kSyncPhases = 3;
+
+struct SyncRequest {
+  std::uint64_t chunk = 0;  // index of the chunk within this incarnation's transfer
+  SyncCursor cursor;
+
+  friend bool operator==(const SyncRequest&, const SyncRequest&) = default;
+};
+
+struct SyncReply {
+  Incarnation to_incarnation = 0;  // the requester's life that asked
+  std::uint64_t chunk = 0;         // the chunk answered
+  SyncCursor next;                 // where the next chunk starts
+  bool done = false;               // nothing after this chunk
+  std::vector<Mutation> entries;   // versioned states of shared slots (one key, or a flush)
+
+  friend bool operator==(const SyncReply&, const SyncReply&) = default;
+};
+
+struct IncarnationTooOld {
+  Incarnation to_incarnation = 0;  // the requester's life that asked
+  Incarnation largest_seen = 0;    // pick an incarnation above this one
+
+  friend bool operator==(const IncarnationTooOld&, const IncarnationTooOld&) = default;
+};
+
+using Body = std::variant<Replicate, ReplicateAck, SyncRequest, SyncReply, IncarnationTooOld>;
+
+struct Envelope {
+  NodeId from = 0;
+  Incarnation incarnation = 0;  // the sender's life
+  Epoch config_epoch = 0;       // the configuration it was sent under (part 2; 0 today)
+  Body body;
+
+  friend bool operator==(const Envelope&, const Envelope&) = default;
+};
+
+// "replicate", "replicate_ack", ... (logs, timelines).
+const char* BodyName(const Body& body);
+
+}  // namespace shoal::cluster

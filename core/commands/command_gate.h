@@ -1,0 +1,31 @@
+// CommandGate: the hook through which the replicated mode joins the one command path
+// (architecture.md §9: command table -> cluster gate -> handler -> mutation). ExecuteCommand calls
+// Admit after lookup, arity and AUTH, and runs the handler only if it returns true; the gate
+// refuses with Redis Cluster's replies (-MOVED, -CROSSSLOT, -LOADING, -TRYAGAIN) and, for a write
+// it admits, gives the command the version its items are stamped with. DBSIZE and FLUSHALL ask it
+// what "the node's keys" means (its own slots, as in Redis Cluster). A single node has no gate.
+//
+// Implemented by cluster::ClusterNode (core/cluster/cluster_node.h). Called on the Node's thread
+// only, from inside ExecuteCommand.
+#pragma once
+
+#include <cstdint>
+
+#include "core/commands/command_spec.h"
+
+namespace shoal {
+
+class CommandGate {
+ public:
+  // Returns false after writing the refusal to ctx.reply.
+  virtual bool Admit(CommandContext& ctx, const CommandSpec& spec, CommandArgs argv) = 0;
+  // DBSIZE: the keys of the slots this node is primary of.
+  virtual std::uint64_t OwnedKeys() const = 0;
+  // FLUSHALL / FLUSHDB: removes every key of the slots this node is primary of, on every copy.
+  virtual void FlushOwned(CommandContext& ctx) = 0;
+
+ protected:
+  ~CommandGate() = default;
+};
+
+}  // namespace shoal
