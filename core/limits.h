@@ -111,7 +111,7 @@ inline constexpr std::size_t kSyncReplyBytesMax = 1024 * 1024;
 inline constexpr std::size_t kSyncScanPerReplyMax = 4096;
 // One Replicate message carries at most this many mutations; messages in flight per stream.
 inline constexpr std::size_t kReplicationBatchMutationsMax = 4096;
-inline constexpr std::size_t kReplicationStreamWindow = 4;
+inline constexpr std::size_t kReplicationStreamWindow = 1;
 // Unacknowledged Replicate and unanswered SyncRequest messages are re-sent after this long
 // (monotonic clock); a stream's interval doubles with each re-send up to kReplicationRetryMaxMs
 // (no retransmission storm while a backup is partitioned away).

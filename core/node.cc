@@ -65,7 +65,15 @@ void Node::Tick(NodeTime now, Effects& effects) {
     ReleaseWoken(effects);
     cluster_->AfterStep(now, effects);
     ReleaseWoken(effects);
+    cluster_->Flush(now, effects);  // the safety net for drivers that batch their flushes
   }
+  effects_ = nullptr;
+}
+
+void Node::Flush(NodeTime now, Effects& effects) {
+  if (cluster_ == nullptr) return;
+  effects_ = &effects;
+  cluster_->Flush(now, effects);
   effects_ = nullptr;
 }
 
@@ -198,14 +206,21 @@ void Node::OnDisconnected(const ClientDisconnected& in) {
 }
 
 void Node::CheckInvariants(bool expensive) const {
-  if (expensive) store_.CheckInvariants();
   if (cluster_ != nullptr) cluster_->CheckInvariants(expensive);
+  SHOAL_ASSERT(effects_ == nullptr);  // not inside a step
+  if (!expensive) return;
+  store_.CheckInvariants();
   std::size_t sessions = 0;
   for (const auto& [id, session] : sessions_) {
     sessions++;
     SHOAL_ASSERT(session.id == id);
     SHOAL_ASSERT(session.held.size() <= limits::kClientPendingRepliesMax);
     SHOAL_ASSERT(cluster_ != nullptr || session.held.empty());
+    if (!session.held.empty()) {
+      // The oldest held reply waits for a write that has not committed (else it was released).
+      const std::uint64_t wait = session.held.front().wait;
+      SHOAL_ASSERT(wait != 0 && !cluster_->Committed(wait));
+    }
   }
   SHOAL_ASSERT(sessions == counters_.connected_clients);
 }

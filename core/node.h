@@ -19,8 +19,8 @@
 // Invariants (CheckInvariants):
 //   1. Replies to one client appear in Effects in the order of that client's commands.
 //   2. After a client's Close effect, the node ignores further commands from that client.
-//   3. A session holds at most limits::kClientPendingRepliesMax replies; a held reply's write is
-//      uncommitted or the reply waits behind an earlier one.
+//   3. A session holds at most limits::kClientPendingRepliesMax replies, and the oldest one waits
+//      for a write that has not committed yet (the others wait behind it).
 #pragma once
 
 #include <memory>
@@ -49,6 +49,7 @@ class Node final : private EvictionListener {
 
   void Step(NodeTime now, const Input& input, Effects& effects);
   void Tick(NodeTime now, Effects& effects);
+  void Flush(NodeTime now, Effects& effects);
 
   const Store& store() const { return store_; }
   const NodeCounters& counters() const { return counters_; }
@@ -56,8 +57,9 @@ class Node final : private EvictionListener {
   // The replicated-mode protocol state; null on a single node.
   const cluster::ClusterNode* cluster() const { return cluster_.get(); }
 
-  // Aborts if an invariant (of the node, its store and its cluster layer) does not hold.
-  // `expensive` adds the O(keys) store check and the O(writes in flight) replication checks.
+  // Aborts if an invariant (of the node, its store and its cluster layer) does not hold. The cheap
+  // checks are O(peers); `expensive` adds the O(keys) store walk, the sessions, and the
+  // O(writes in flight x streams + slots) replication checks.
   void CheckInvariants(bool expensive) const;
 
  private:

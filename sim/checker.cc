@@ -108,8 +108,11 @@ struct Absent {
 
 class Checker {
  public:
-  Checker(const History& history, const CheckOptions& options)
+  // `history` may end with synthetic misses (see CheckHistory): ops at index >= original_ops
+  // repeat the id of the conditional SET they stand for.
+  Checker(const History& history, std::size_t original_ops, const CheckOptions& options)
       : h_(history),
+        original_ops_(original_ops),
         options_(options),
         skew2_(2 * std::max<TimeMs>(0, history.clock_skew_bound_ms)) {}
 
@@ -174,13 +177,24 @@ class Checker {
 
   std::string Describe(const Operation& op) const {
     std::string s = absl::StrCat("#", op.id, " (client ", op.client, ", ");
+    const bool synthetic = &op >= h_.ops.data() + original_ops_ && &op < h_.ops.data() + h_.ops.size();
     switch (op.kind) {
       case OpKind::kGet:
-        absl::StrAppend(&s, "GET");
+        if (synthetic) {
+          absl::StrAppend(&s, "SET ", op.value, " ", op.condition == SetCondition::kNx ? "NX" : "XX",
+                          ", which found the key absent");
+        } else {
+          absl::StrAppend(&s, "GET");
+        }
         break;
       case OpKind::kSet:
         absl::StrAppend(&s, "SET ", op.value);
+        if (op.condition == SetCondition::kNx) absl::StrAppend(&s, " NX");
+        if (op.condition == SetCondition::kXx) absl::StrAppend(&s, " XX");
         if (op.ttl_ms > 0) absl::StrAppend(&s, " ttl=", op.ttl_ms);
+        if (op.expire_at > 0) absl::StrAppend(&s, " expire_at=", op.expire_at);
+        if (op.keep_ttl) absl::StrAppend(&s, " keepttl");
+        if (op.outcome == OpOutcome::kOk && !op.written) absl::StrAppend(&s, " (refused)");
         break;
       case OpKind::kDel:
         absl::StrAppend(&s, "DEL");
@@ -209,8 +223,8 @@ class Checker {
   // the report shows them next to the run that produced them.
   void CheckWellFormed() {
     std::vector<std::uint64_t> ids;
-    ids.reserve(h_.ops.size());
-    for (const Operation& op : h_.ops) ids.push_back(op.id);
+    ids.reserve(original_ops_);
+    for (std::size_t i = 0; i < original_ops_; ++i) ids.push_back(h_.ops[i].id);
     std::sort(ids.begin(), ids.end());
     for (std::size_t i = 1; i < ids.size(); ++i) {
       if (ids[i] == ids[i - 1] && (i == 1 || ids[i - 2] != ids[i])) {
@@ -225,7 +239,11 @@ class Checker {
         Report(op.key, ViolationKind::kMalformedHistory, {op.id},
                absl::StrCat(Describe(op), " completed before it was invoked"));
       }
-      if (op.kind != OpKind::kSet) continue;
+      if (!op.written && (op.kind != OpKind::kSet || op.condition == SetCondition::kNone)) {
+        Report(op.key, ViolationKind::kMalformedHistory, {op.id},
+               absl::StrCat(Describe(op), " is marked not written but is no conditional SET"));
+      }
+      if (op.kind != OpKind::kSet || i >= original_ops_) continue;
       if (op.value.empty()) {
         Report(op.key, ViolationKind::kMalformedHistory, {op.id},
                absl::StrCat(Describe(op), " writes an empty value; values must be unique"));
@@ -396,6 +414,14 @@ class Checker {
                absl::StrCat(Describe(g), " returned the value of ", Describe(w),
                             ", whose TTL had run out by ", w.complete_at + w.ttl_ms, " (+", skew2_,
                             " ms for clock skew)"));
+      } else if (w.expire_at > 0 &&
+                 g.invoke_at > w.expire_at + skew2_ + limits::kCheckerExpirySlackMs) {
+        // An absolute expiry holds whenever the write took effect (applied later, it is gone
+        // at once), so the outcome does not matter.
+        Report(key, ViolationKind::kExpiredValue, {g.id, w.id},
+               absl::StrCat(Describe(g), " returned the value of ", Describe(w),
+                            ", which expired at ", w.expire_at, " (+", skew2_,
+                            " ms for clock skew)"));
       }
     }
     (void)sets;
@@ -413,10 +439,16 @@ class Checker {
       if (op.kind == OpKind::kDel) {
         absent.push_back(
             {op.invoke_at, op.outcome == OpOutcome::kOk ? op.complete_at : kInf, fam_own++});
-      } else if (op.kind == OpKind::kSet && op.ttl_ms > 0) {
+      } else if (op.kind == OpKind::kSet && (op.ttl_ms > 0 || op.expire_at > 0 || op.keep_ttl)) {
         const std::uint32_t s = set_local_[i];
-        const TimeMs lo = std::max(
-            op.invoke_at, op.invoke_at + op.ttl_ms - skew2_ - limits::kCheckerExpirySlackMs);
+        // The earliest moment the value may have expired: a relative TTL from the invocation, an
+        // absolute one as given, and an inherited one (KEEPTTL) at any time.
+        TimeMs lo = op.invoke_at;
+        if (op.ttl_ms > 0) {
+          lo = std::max(lo, op.invoke_at + op.ttl_ms - skew2_ - limits::kCheckerExpirySlackMs);
+        } else if (op.expire_at > 0) {
+          lo = std::max(lo, op.expire_at - skew2_ - limits::kCheckerExpirySlackMs);
+        }
         absent.push_back({lo, latest[s], s});
       }
     }
@@ -533,6 +565,7 @@ class Checker {
   }
 
   const History& h_;
+  const std::size_t original_ops_;
   const CheckOptions& options_;
   const TimeMs skew2_;
   CheckResult result_;
@@ -585,7 +618,35 @@ const char* ViolationKindName(ViolationKind kind) {
 }
 
 CheckResult CheckHistory(const History& history, const CheckOptions& options) {
-  return Checker(history, options).Run();
+  bool conditional = false;
+  for (const Operation& op : history.ops) {
+    conditional = conditional || (op.kind == OpKind::kSet && op.condition != SetCondition::kNone);
+  }
+  if (!conditional) return Checker(history, history.ops.size(), options).Run();
+  // Conditional writes become what they tell: a refused one definitely did not take effect (a
+  // failed SET for every rule); one that found the key absent (NX written, XX refused) is also a
+  // miss observed inside its window, judged like a GET that found nothing.
+  History normalized = history;
+  for (const Operation& op : history.ops) {
+    if (op.kind != OpKind::kSet || op.condition == SetCondition::kNone ||
+        op.outcome != OpOutcome::kOk) {
+      continue;
+    }
+    const bool found_absent = op.condition == SetCondition::kNx ? op.written : !op.written;
+    if (!found_absent) continue;
+    Operation miss = op;
+    miss.kind = OpKind::kGet;
+    miss.found = false;
+    miss.written = true;
+    normalized.ops.push_back(std::move(miss));
+  }
+  for (std::size_t i = 0; i < history.ops.size(); ++i) {
+    Operation& op = normalized.ops[i];
+    if (op.kind == OpKind::kSet && op.outcome == OpOutcome::kOk && !op.written) {
+      op.outcome = OpOutcome::kFail;
+    }
+  }
+  return Checker(normalized, history.ops.size(), options).Run();
 }
 
 std::string FormatKeyOps(const History& history, std::string_view key, TimeMs from, TimeMs to,
@@ -621,8 +682,14 @@ std::string FormatKeyOps(const History& history, std::string_view key, TimeMs fr
         break;
       case OpKind::kSet:
         absl::StrAppend(&line, " SET '", op.value, "'");
+        if (op.condition == SetCondition::kNx) absl::StrAppend(&line, " NX");
+        if (op.condition == SetCondition::kXx) absl::StrAppend(&line, " XX");
         if (op.ttl_ms > 0) absl::StrAppend(&line, " ttl=", op.ttl_ms);
-        absl::StrAppend(&line, " -> ", OutcomeName(op.outcome));
+        if (op.expire_at > 0) absl::StrAppend(&line, " expire_at=", op.expire_at);
+        if (op.keep_ttl) absl::StrAppend(&line, " keepttl");
+        absl::StrAppend(&line, " -> ",
+                        op.outcome == OpOutcome::kOk && !op.written ? "refused"
+                                                                    : OutcomeName(op.outcome));
         break;
       case OpKind::kDel:
         absl::StrAppend(&line, " DEL -> ", OutcomeName(op.outcome));

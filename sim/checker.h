@@ -14,7 +14,12 @@
 //     (non_monotonic_read). w's latest point is min(w's ack, the earliest completion of a GET
 //     that read w); unacknowledged writes that nobody read may take effect at any time.
 //   * Expiry: a read of an acknowledged SET w with TTL is flagged (expired_value) when
-//     g.invoke_at > w.complete_at + ttl + 2 * clock_skew_bound + slack.
+//     g.invoke_at > w.complete_at + ttl + 2 * clock_skew_bound + slack, and a read of any SET w
+//     with an absolute expiry E (PXAT / EXAT) when g.invoke_at > E + 2 * clock_skew_bound + slack.
+//     KEEPTTL values inherit an unknown expiry: never flagged, and may vanish any time.
+//   * Conditional writes (NX / XX): one that was refused (nil reply) definitely did not take
+//     effect (a read of its value is read_of_failed_write); one that found the key absent (NX
+//     written, XX refused) is also judged as a miss inside its window (lost_write below).
 //   * Lost writes: a GET miss is flagged (lost_write) when some SET is definitely in effect before
 //     the GET (acknowledged, or seen by an earlier GET) and no "absent" event can be the last
 //     thing that happened to the key before the GET: a DEL (any outcome but kFail), the loss of

@@ -53,8 +53,15 @@ std::string UsageText() {
   return "usage: shoal-sim (--seed N | --seeds A..B) [--check-determinism] [--shrink]\n"
          "                 [--nodes N] [--clients N] [--ops N] [--keys N] [--faults MIX]\n"
          "                 [--bug NAME] [--replication R] [--duration-ms T]\n"
-         "                 [--drop-faults I,J,...] [--think-ms T] [--verbose]\n"
+         "                 [--drop-faults I,J,...] [--think-ms T] [--pipeline N]\n"
+         "                 [--maxmemory BYTES] [--check-expensive] [--history FILE] [--verbose]\n"
+         "       shoal-sim --check-history FILE\n"
          "       shoal-sim --list-bugs | --list-faults\n"
+         "  --pipeline N       operations each client keeps in flight (default drawn, mostly 1)\n"
+         "  --maxmemory BYTES  every node's memory bound (default drawn, mostly none)\n"
+         "  --check-expensive  every node's expensive invariant checks after every step\n"
+         "  --history FILE     (with --seed) write the run's history as JSON lines\n"
+         "  --check-history FILE  check a history file (docs/simulation.md) with our checker\n"
          "  --drop-faults I,J  leave out faults #I, #J of the seed's fault plan (indices as\n"
          "                     printed in a violation report); every other draw is unchanged\n"
          "  --think-ms T       mean think time between a client's operations (default:\n"
@@ -96,12 +103,15 @@ CommandLine ParseCommandLine(const std::vector<std::string>& args) {
     const bool wants_value =
         arg == "--seed" || arg == "--seeds" || arg == "--nodes" || arg == "--clients" ||
         arg == "--ops" || arg == "--keys" || arg == "--replication" || arg == "--duration-ms" ||
-        arg == "--faults" || arg == "--bug" || arg == "--drop-faults" || arg == "--think-ms";
+        arg == "--faults" || arg == "--bug" || arg == "--drop-faults" || arg == "--think-ms" ||
+        arg == "--pipeline" || arg == "--maxmemory" || arg == "--history" ||
+        arg == "--check-history";
     if (wants_value && !has_value) return fail("shoal-sim: " + std::string(arg) + " needs a value");
     std::uint64_t n = 0;
     const bool numeric = arg == "--seed" || arg == "--nodes" || arg == "--clients" ||
                          arg == "--ops" || arg == "--keys" || arg == "--replication" ||
-                         arg == "--duration-ms" || arg == "--think-ms";
+                         arg == "--duration-ms" || arg == "--think-ms" || arg == "--pipeline" ||
+                         arg == "--maxmemory";
     if (numeric) {
       const std::string_view v = value();
       if (!ParseU64(v, n)) {
@@ -154,6 +164,20 @@ CommandLine ParseCommandLine(const std::vector<std::string>& args) {
     } else if (arg == "--think-ms") {
       if (n < 1 || n > 600'000) return fail("shoal-sim: --think-ms must be 1..600000");
       cl.options.think_ms = static_cast<TimeMs>(n);
+    } else if (arg == "--pipeline") {
+      if (n < 1 || n > 256) return fail("shoal-sim: --pipeline must be 1..256");
+      cl.options.pipeline = static_cast<std::uint32_t>(n);
+    } else if (arg == "--maxmemory") {
+      cl.options.maxmemory = n;
+    } else if (arg == "--check-expensive") {
+      cl.options.check_expensive = true;
+    } else if (arg == "--history") {
+      cl.history_file = std::string(value());
+    } else if (arg == "--check-history") {
+      cl.check_history_file = std::string(value());
+      cl.mode = CommandLine::Mode::kCheckHistory;
+      cl.ok = true;
+      return cl;
     } else if (arg == "--faults") {
       const std::string_view mix = value();
       if (FindFaultMix(mix) == nullptr) {
@@ -189,6 +213,7 @@ CommandLine ParseCommandLine(const std::vector<std::string>& args) {
   }
   if (seed_set == range) return fail("shoal-sim: give exactly one of --seed N or --seeds A..B");
   if (cl.shrink && range) return fail("shoal-sim: --shrink works on one --seed");
+  if (!cl.history_file.empty() && range) return fail("shoal-sim: --history works on one --seed");
   cl.mode = range ? CommandLine::Mode::kSeeds : CommandLine::Mode::kSeed;
   cl.ok = true;
   return cl;

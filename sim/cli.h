@@ -3,7 +3,7 @@
 //
 // Thread safety: pure functions.
 // Invariants of a parsed CommandLine with ok == true:
-//   1. exactly one mode: kSeed, kSeeds, kListBugs, kListFaults or kHelp.
+//   1. exactly one mode: kSeed, kSeeds, kListBugs, kListFaults, kHelp or kCheckHistory.
 //   2. every override in `options` lies within the simulator's bounds (kNodesMax, ...).
 #pragma once
 
@@ -17,7 +17,7 @@
 namespace shoal::sim {
 
 struct CommandLine {
-  enum class Mode : std::uint8_t { kSeed, kSeeds, kListBugs, kListFaults, kHelp };
+  enum class Mode : std::uint8_t { kSeed, kSeeds, kListBugs, kListFaults, kHelp, kCheckHistory };
   bool ok = false;
   std::string error;  // when !ok: one line for stderr
   Mode mode = Mode::kSeed;
@@ -26,6 +26,8 @@ struct CommandLine {
   std::uint64_t seeds_to = 0;
   bool check_determinism = false;
   bool shrink = false;
+  std::string history_file;        // --history FILE: write the run's history (kSeed)
+  std::string check_history_file;  // --check-history FILE (kCheckHistory)
 };
 
 // Parses the arguments after the program name. A leading program path (anything ending in

@@ -28,14 +28,17 @@ NetworkOptions Net(TimeMs latency_max, std::uint32_t tail, std::uint32_t loss, s
 }
 
 // name, network bounds, crashes, pauses, partitions, clogs, client cuts, duration, offset, drift,
-// stale queues.
+// stale queues, minimum loss, clock steps, largest step, linked crashes.
 const FaultMix kMixes[] = {
     {"none", Net(4, 0, 0, 0, 0, 0, 0), 0, 0, 0, 0, 0, 0, 0, 0},
-    {"calm", Net(6, 10000, 0, 0, 0, 0, 0), 0, 1, 0, 1, 0, 2000, 20, 50},
-    {"network", Net(10, 50000, 50000, 50000, 100000, 5000, 20000), 0, 0, 4, 3, 2, 5000, 50, 100, 2},
-    {"crash", Net(6, 20000, 5000, 5000, 0, 1000, 20000), 4, 2, 0, 0, 0, 6000, 50, 100, 2},
+    {"calm", Net(6, 10000, 0, 0, 0, 0, 0), 0, 1, 0, 1, 0, 2000, 20, 50, 0, 0, 1, 100},
+    {"network", Net(10, 50000, 50000, 50000, 100000, 5000, 20000), 0, 0, 4, 3, 2, 5000, 50, 100, 2,
+     0, 2, 300},
+    // Crashes with reordering and 1-5% loss: a restarted node's messages race its old life's.
+    {"crash", Net(6, 20000, 50000, 5000, 100000, 1000, 20000), 4, 2, 0, 0, 0, 6000, 50, 100, 2,
+     10000, 1, 300, true},
     {"brutal", Net(20, 100000, 150000, 150000, 200000, 20000, 50000), 5, 3, 4, 3, 3, 8000, 100, 200,
-     2},
+     2, 0, 2, 300, true},
 };
 
 std::uint32_t DrawCount(Prng& prng, std::uint32_t max) {
@@ -85,7 +88,7 @@ FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint
   n.tail_ppm = DrawPpm(prng, m.tail_ppm);
   n.tail_mean_ms = m.tail_mean_ms;
   n.tail_max_ms = m.tail_max_ms;
-  n.loss_ppm = DrawPpm(prng, m.loss_ppm);
+  n.loss_ppm = std::max(mix.loss_ppm_min, DrawPpm(prng, m.loss_ppm));
   n.duplicate_ppm = DrawPpm(prng, m.duplicate_ppm);
   n.reorder_ppm = DrawPpm(prng, m.reorder_ppm);
   n.reorder_delay_max_ms = m.reorder_delay_max_ms;
@@ -204,6 +207,58 @@ FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint
     }
     plan.faults.push_back(q);
   }
+  // Drawn after everything above, so adding them left every earlier draw unchanged.
+  if (mix.linked_crashes && node_count > 1) {
+    const auto other = [&](std::uint32_t node) {
+      return static_cast<std::uint32_t>((node + 1 + prng.Below(node_count - 1)) % node_count);
+    };
+    for (std::uint32_t i = DrawCount(prng, 2); i > 0; --i) {
+      const std::uint64_t pattern = prng.Below(3);
+      Fault first = timed(FaultKind::kCrash, 200);
+      first.node = static_cast<std::uint32_t>(prng.Below(node_count));
+      if (pattern == 0) {
+        // Two nodes (with R = 3 of 5, some slot has one as primary and the other as backup)
+        // crash within 0-2 s of each other.
+        Fault second = timed(FaultKind::kCrash, 200);
+        second.node = other(first.node);
+        second.at = std::min<TimeMs>(window - 1, first.at + prng.Range(0, 2000));
+        plan.faults.push_back(first);
+        plan.faults.push_back(second);
+      } else if (pattern == 1) {
+        // A backup stalls (paused, or cut off from its peers) during a write burst, and its
+        // primary crashes while it is stalled.
+        Fault stall = timed(prng.Chance(1, 2) ? FaultKind::kPause : FaultKind::kIsolatePeers, 1000);
+        stall.node = other(first.node);
+        stall.duration_ms = prng.Range(1000, 5000);
+        Fault burst;
+        burst.kind = FaultKind::kBurst;
+        burst.at = stall.at;
+        burst.duration_ms = stall.duration_ms;
+        first.at = std::min<TimeMs>(window - 1, stall.at + prng.Range(200, stall.duration_ms));
+        plan.faults.push_back(stall);
+        plan.faults.push_back(burst);
+        plan.faults.push_back(first);
+      } else {
+        // The node comes back with its wall clock stepped backwards (a bad NTP source, a VM
+        // restored from a snapshot): its new incarnation may be below the old one.
+        first.restart_clock_step_ms = -prng.Range(50, mix.clock_step_max_ms);
+        plan.faults.push_back(first);
+      }
+    }
+  }
+  for (std::uint32_t i = DrawCount(prng, mix.clock_steps_max); i > 0; --i) {
+    Fault step;
+    step.kind = FaultKind::kClockStep;
+    step.at = prng.Range(0, window - 1);
+    step.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    step.delay_ms = prng.Range(-mix.clock_step_max_ms, mix.clock_step_max_ms);
+    plan.faults.push_back(step);
+  }
+  plan.clock_step_bound_ms.assign(node_count, 0);
+  for (const Fault& f : plan.faults) {
+    const TimeMs step = f.kind == FaultKind::kClockStep ? f.delay_ms : f.restart_clock_step_ms;
+    plan.clock_step_bound_ms[f.node] += step < 0 ? -step : step;  // bounds every partial sum
+  }
   std::stable_sort(plan.faults.begin(), plan.faults.end(),
                    [](const Fault& a, const Fault& b) { return a.at < b.at; });
   return plan;
@@ -229,6 +284,10 @@ std::string_view FaultKindName(FaultKind kind) {
       return "isolate-peers";
     case FaultKind::kStaleQueue:
       return "stale-queue";
+    case FaultKind::kClockStep:
+      return "clock-step";
+    case FaultKind::kBurst:
+      return "write-burst";
   }
   return "?";
 }
@@ -238,12 +297,28 @@ std::string DescribeFault(const Fault& f, std::uint32_t node_count) {
   std::string what;
   switch (f.kind) {
     case FaultKind::kCrash:
+      if (f.restart_clock_step_ms != 0) {
+        std::snprintf(buf, sizeof(buf), "node=%u (restarts with its clock %+lldms)", f.node,
+                      static_cast<long long>(f.restart_clock_step_ms));
+      } else {
+        std::snprintf(buf, sizeof(buf), "node=%u", f.node);
+      }
+      what = buf;
+      break;
     case FaultKind::kPause:
     case FaultKind::kIsolate:
     case FaultKind::kIsolatePeers:
     case FaultKind::kStaleQueue:
       std::snprintf(buf, sizeof(buf), "node=%u", f.node);
       what = buf;
+      break;
+    case FaultKind::kClockStep:
+      std::snprintf(buf, sizeof(buf), "node=%u wall clock %+lldms", f.node,
+                    static_cast<long long>(f.delay_ms));
+      what = buf;
+      break;
+    case FaultKind::kBurst:
+      what = "clients think 10x faster";
       break;
     case FaultKind::kClog:
       std::snprintf(buf, sizeof(buf), "nodes %u<->%u +%lldms", f.node, f.other,

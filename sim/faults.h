@@ -6,7 +6,8 @@
 // Thread safety: pure functions and plain data.
 // Invariants of a FaultPlan:
 //   1. faults are sorted by `at`, and every `at` lies in [0, fault_phase_end_ms).
-//   2. |clock_offset_ms[i]| <= mix.clock_offset_max_ms, |drift_ppm[i]| <= mix.drift_ppm_max.
+//   2. |clock_offset_ms[i]| <= mix.clock_offset_max_ms, |drift_ppm[i]| <= mix.drift_ppm_max,
+//      clock_step_bound_ms[i] >= the magnitude of any partial sum of node i's clock steps.
 //   3. network knob values lie within the mix's bounds (see NetworkOptions for hard bounds).
 #pragma once
 
@@ -41,6 +42,11 @@ enum class FaultKind : std::uint8_t {
   // A router queue: a copy of every peer message to or from `node` sent during the fault is held
   // back and delivered when the fault ends (to whatever incarnations then run, across restarts).
   kStaleQueue,
+  // `node`'s wall clock steps by `delay_ms` (signed; an NTP correction) at `at`; its monotonic
+  // clock does not move. No duration.
+  kClockStep,
+  // The clients' think time drops tenfold for `duration_ms` (a write burst).
+  kBurst,
 };
 
 // Peer messages one stale queue holds at most (later ones are not copied).
@@ -53,7 +59,8 @@ struct Fault {
   std::uint32_t node = 0;
   std::uint32_t other = 0;
   std::uint64_t side_mask = 0;  // bit i = endpoint i (nodes first, then clients)
-  TimeMs delay_ms = 0;
+  TimeMs delay_ms = 0;          // kClog: extra latency; kClockStep: the step (signed)
+  TimeMs restart_clock_step_ms = 0;  // kCrash: the wall clock steps by this on restart (signed)
 };
 
 struct FaultMix {
@@ -70,6 +77,15 @@ struct FaultMix {
   // Stale queues (kStaleQueue); in mixes with crashes, half of them span two crashes of their
   // node (held from its first restart to its second), so messages of one life reach the next.
   std::uint32_t stale_queues_max = 0;
+  // Loss is drawn in [loss_ppm_min, network_max.loss_ppm].
+  std::uint32_t loss_ppm_min = 0;
+  // Wall-clock steps (kClockStep) of at most clock_step_max_ms either way.
+  std::uint32_t clock_steps_max = 0;
+  TimeMs clock_step_max_ms = 0;
+  // Crashes that come with another: a primary and a backup within 0-2 s, or a backup paused or
+  // isolated and then its primary crashed during a write burst; and restarts whose wall clock
+  // stepped back. Only in mixes with crashes.
+  bool linked_crashes = false;
 };
 
 struct FaultPlan {
@@ -78,6 +94,9 @@ struct FaultPlan {
   std::vector<Fault> faults;
   std::vector<TimeMs> clock_offset_ms;  // per node
   std::vector<std::int32_t> drift_ppm;  // per node
+  // Per node: the largest |sum of wall-clock steps| it can reach (kClockStep faults and restart
+  // steps of its crashes), which widens the skew bound the checker allows.
+  std::vector<TimeMs> clock_step_bound_ms;
 };
 
 // The named mixes: "none", "calm", "network", "crash", "brutal". Returns nullptr if unknown.

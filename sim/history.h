@@ -15,6 +15,7 @@
 //   2. SET values are non-empty and unique across the whole history.
 //   3. For an operation with outcome != kPending: invoke_at <= complete_at.
 //   4. A GET with outcome kOk and found == true carries the value it read.
+//   5. written == false only for a SET with a condition and outcome kOk.
 //
 // World events (what the simulator must record, see WorldEvent::Kind):
 //   kEvicted       whenever a node's store evicts an item. `key` is the key, or empty when the
@@ -42,6 +43,9 @@ namespace shoal::sim {
 
 enum class OpKind : std::uint8_t { kGet, kSet, kDel };
 
+// A SET's condition: NX (only if absent) or XX (only if present).
+enum class SetCondition : std::uint8_t { kNone, kNx, kXx };
+
 // How an operation ended, from the client's point of view.
 enum class OpOutcome : std::uint8_t {
   kPending,  // invoked, no completion recorded (the run ended first): treat as unknown
@@ -61,7 +65,15 @@ struct Operation {
   // SET: the unique value written. GET with kOk: the value read, or empty with `found == false`.
   std::string value;
   bool found = false;      // GET only: true if a value came back
-  TimeMs ttl_ms = 0;       // SET only: relative TTL requested (0: none)
+  TimeMs ttl_ms = 0;       // SET only: relative TTL requested (PX / EX; 0: none)
+  // SET only: an absolute expiry (PXAT / EXAT) converted to true time (0: none), and KEEPTTL
+  // (the value inherits whatever expiry the key had: the history cannot know it).
+  TimeMs expire_at = 0;
+  bool keep_ttl = false;
+  SetCondition condition = SetCondition::kNone;
+  // SET with kOk: false when NX / XX refused it (a nil reply): it definitely did not take
+  // effect, and it observed the key present (NX) or absent (XX).
+  bool written = true;
   TimeMs invoke_at = 0;    // simulated (true) time of invocation
   TimeMs complete_at = 0;  // simulated (true) time of completion (0 while pending)
   OpOutcome outcome = OpOutcome::kPending;

@@ -23,7 +23,9 @@
 
 #include "core/cluster/planted_bug.h"
 #include "sim/cli.h"
+#include "sim/checker.h"
 #include "sim/faults.h"
+#include "sim/history_json.h"
 #include "sim/shrink.h"
 #include "sim/simulator.h"
 
@@ -33,16 +35,53 @@ using shoal::sim::ScenarioOptions;
 using shoal::sim::ScenarioResult;
 
 std::string SummaryLine(const ScenarioResult& r) {
-  char buf[512];
+  char buf[768];
+  const double per_write = r.writes_committed == 0
+                               ? 0.0
+                               : static_cast<double>(r.replication_messages) /
+                                     static_cast<double>(r.writes_committed);
   std::snprintf(buf, sizeof(buf),
                 "seed=%" PRIu64 " trace=%016" PRIx64
-                " mix=%s nodes=%u clients=%u keys=%u "
-                "ops=%" PRIu64 " ok=%" PRIu64 " fail=%" PRIu64 " unknown=%" PRIu64
-                " faults=%" PRIu64 " messages=%" PRIu64 " sim_ms=%" PRId64 " %s",
-                r.seed, r.trace, r.mix.c_str(), r.nodes, r.clients, r.keys, r.ops, r.ops_ok,
-                r.ops_fail, r.ops_unknown, r.faults, r.messages,
-                static_cast<std::int64_t>(r.end_at), r.violation ? "VIOLATION" : "ok");
+                " mix=%s nodes=%u clients=%u keys=%u pipeline=%u maxmemory=%" PRIu64
+                " knobs=%s ops=%" PRIu64 " ok=%" PRIu64 " fail=%" PRIu64 " unknown=%" PRIu64
+                " own_ops=%" PRIu64 " own_answered=%" PRIu64 " faults=%" PRIu64 " messages=%" PRIu64
+                " evictions=%" PRIu64 " writes_committed=%" PRIu64
+                " repl_msgs_per_write=%.3f sim_ms=%" PRId64 " %s",
+                r.seed, r.trace, r.mix.c_str(), r.nodes, r.clients, r.keys, r.pipeline,
+                r.maxmemory, r.small_knobs ? "small" : "default", r.ops, r.ops_ok, r.ops_fail,
+                r.ops_unknown, r.mutation_ops, r.mutation_ops_answered, r.faults, r.messages,
+                r.evictions, r.writes_committed, per_write, static_cast<std::int64_t>(r.end_at),
+                r.violation ? "VIOLATION" : "ok");
   return buf;
+}
+
+// --check-history FILE: our checker over a history file.
+int CheckHistoryFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    std::fprintf(stderr, "shoal-sim: cannot open %s\n", path.c_str());
+    return 2;
+  }
+  std::string text;
+  char buf[65536];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  std::string error;
+  const shoal::Result<shoal::sim::History> history =
+      shoal::sim::HistoryFromJsonLines(text, error);
+  if (!history) {
+    std::fprintf(stderr, "shoal-sim: %s: %s\n", path.c_str(), error.c_str());
+    return 2;
+  }
+  const shoal::sim::CheckResult r = shoal::sim::CheckHistory(history.value());
+  for (const shoal::sim::Violation& v : r.violations) {
+    std::printf("%s\n", shoal::sim::FormatViolation(history.value(), v).c_str());
+  }
+  std::printf("check-history: %s ops=%zu keys=%zu reads=%zu misses=%zu excused=%zu violations=%zu %s\n",
+              path.c_str(), r.stats.ops, r.stats.keys, r.stats.reads_found, r.stats.reads_missed,
+              r.stats.misses_excused, r.violations.size() + r.violations_dropped,
+              r.ok ? "ok" : "VIOLATION");
+  return r.ok ? 0 : 1;
 }
 
 void PrintViolation(const ScenarioOptions& options, const ScenarioResult& r) {
@@ -101,6 +140,8 @@ int main(int argc, char** argv) {
         std::printf("%.*s\n", static_cast<int>(name.size()), name.data());
       }
       return 0;
+    case shoal::sim::CommandLine::Mode::kCheckHistory:
+      return CheckHistoryFile(cl.check_history_file);
     default:
       break;
   }
@@ -115,6 +156,15 @@ int main(int argc, char** argv) {
     const ScenarioResult r = shoal::sim::RunScenario(options);
     std::printf("%s\n", SummaryLine(r).c_str());
     int status = 0;
+    if (!cl.history_file.empty()) {
+      std::FILE* f = std::fopen(cl.history_file.c_str(), "wb");
+      const std::string text = shoal::sim::HistoryToJsonLines(r.history);
+      if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+        std::fprintf(stderr, "shoal-sim: cannot write %s\n", cl.history_file.c_str());
+        status = 2;
+      }
+      if (f != nullptr) std::fclose(f);
+    }
     if (check_determinism) {
       ScenarioOptions again = options;
       again.verbose = false;
@@ -132,19 +182,24 @@ int main(int argc, char** argv) {
     return status;
   }
 
+  shoal::sim::PlacementCache placements;
   std::uint64_t scenarios = 0, violations = 0, mismatches = 0, ops = 0, faults = 0;
+  std::uint64_t repl_messages = 0, writes_committed = 0, evictions = 0;
   bool printed_full_report = false;
   const std::clock_t cpu_start = std::clock();
   for (std::uint64_t s = seeds_from; s <= seeds_to; ++s) {
     ScenarioOptions options = base;
     options.seed = s;
     options.verbose = false;
-    const ScenarioResult r = shoal::sim::RunScenario(options);
+    const ScenarioResult r = shoal::sim::RunScenario(options, &placements);
     scenarios++;
     ops += r.ops;
     faults += r.faults;
+    repl_messages += r.replication_messages;
+    writes_committed += r.writes_committed;
+    evictions += r.evictions;
     if (check_determinism) {
-      const ScenarioResult r2 = shoal::sim::RunScenario(options);
+      const ScenarioResult r2 = shoal::sim::RunScenario(options, &placements);
       if (r2.trace != r.trace) {
         mismatches++;
         std::printf("TRACE MISMATCH seed=%" PRIu64 " first=%016" PRIx64 " second=%016" PRIx64 "\n",
@@ -174,8 +229,13 @@ int main(int argc, char** argv) {
   const double runs = static_cast<double>(scenarios * (check_determinism ? 2 : 1));
   std::printf("summary: scenarios=%" PRIu64 " runs=%.0f violations=%" PRIu64
               " trace_mismatches=%" PRIu64 " ops=%" PRIu64 " faults=%" PRIu64
-              " cpu_s=%.2f scenarios_per_cpu_s=%.1f %s\n",
-              scenarios, runs, violations, mismatches, ops, faults, cpu_s,
-              cpu_s > 0 ? runs / cpu_s : 0.0, violations == 0 && mismatches == 0 ? "ok" : "FAILED");
+              " evictions=%" PRIu64 " repl_msgs_per_write=%.3f cpu_s=%.2f"
+              " scenarios_per_cpu_s=%.1f %s\n",
+              scenarios, runs, violations, mismatches, ops, faults, evictions,
+              writes_committed == 0 ? 0.0
+                                    : static_cast<double>(repl_messages) /
+                                          static_cast<double>(writes_committed),
+              cpu_s, cpu_s > 0 ? runs / cpu_s : 0.0,
+              violations == 0 && mismatches == 0 ? "ok" : "FAILED");
   return violations == 0 && mismatches == 0 ? 0 : 1;
 }

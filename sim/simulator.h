@@ -1,16 +1,22 @@
 // Simulator: runs one deterministic scenario (one seed) of a Shoal cluster: N core::Node
 // instances driven only through Node::Step / Node::Tick (exactly as the real server drives
-// them), a simulated network with faults (sim/network.h, sim/faults.h), and simulated clients
-// running the shared client state machine (client/state/operation.h). It records a History for
-// the consistency checker (sim/checker.h), checks liveness after the quiet phase, and folds every
-// event into a trace hash: the same seed gives the same hash on every build.
+// them), a simulated network with faults (sim/network.h, sim/faults.h) that carries every peer
+// message as the codec's bytes (core/cluster/codec.h), and simulated clients running the shared
+// client state machine (client/state/operation.h), some of them pipelining. It records a History
+// for the consistency checker (sim/checker.h), audits the replicas (every backup holds what its
+// primary serves; no copy is lost that should not be; after the quiet phase every copy is
+// identical), checks every node's invariants after every step, checks liveness after the quiet
+// phase, and folds every event into a trace hash: the same seed gives the same hash on every
+// build. The scenario a seed draws is described in sim/scenario.h.
 //
 // Phases of a run (true simulated time, ms):
 //   [0, fault_end)                 faults per the seed's plan (swarm: mix drawn per seed)
 //   [fault_end, end)               quiet: every fault healed, crashed nodes restarted
 //   [fault_end + kLivenessBoundMs, ...)   every operation invoked here must succeed
-// After its operation budget, client 0 reads every workload key once (the final sweep), so the
-// liveness window always holds operations on every key.
+// After its operation budget, client 0 reads every workload key that was ever written once (the
+// final sweep), so the liveness window always holds operations on every such key, and a cold key
+// written once early is read again at the end. When every client is done, the run
+// drains (replication settles, bounded by the hard end) and compares every copy of every key.
 //
 // Thread safety: none; a Simulator is one single-threaded run. Distinct Simulators share nothing,
 // so a driver may run several on different threads (shoal-sim does not).
@@ -20,10 +26,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/cluster/placement.h"
 #include "core/cluster/planted_bug.h"
 #include "core/time.h"
 #include "sim/faults.h"
@@ -60,7 +68,26 @@ struct ScenarioOptions {
   // duration_ms * clients / ops, so the workload spans the run. The shrinker pins it while it
   // lowers --ops, so a shorter run is a prefix of the longer one rather than a slower one.
   std::optional<TimeMs> think_ms;
+  // Operations a client keeps in flight at once (`--pipeline`); default drawn (mostly 1).
+  std::optional<std::uint32_t> pipeline;
+  // Each node's maxmemory in bytes (`--maxmemory`; 0: unbounded); default drawn (mostly 0).
+  std::optional<std::uint64_t> maxmemory;
+  // Run every node's expensive invariant checks after every step, not one step in
+  // kExpensiveCheckEvery (`--check-expensive`).
+  bool check_expensive = false;
 };
+
+// Nodes' expensive invariant checks (O(keys) store walk, O(writes in flight) stream checks) run
+// after one step in this many, and after every step with ScenarioOptions::check_expensive; the
+// cheap ones run after every step.
+inline constexpr std::uint64_t kExpensiveCheckEvery = 2048;
+// The replica audit (every backup holds what its primary serves) runs this often (true time).
+inline constexpr TimeMs kAuditIntervalMs = 50;
+// One audit looks at the keys written since the last one (at most kAuditDirtyKeysMax; one whose
+// write is still in flight waits for the next audit) and kAuditRotatingKeys more, rotating
+// through every key of the workload.
+inline constexpr std::size_t kAuditDirtyKeysMax = 64;
+inline constexpr std::size_t kAuditRotatingKeys = 8;
 
 struct ScenarioResult {
   std::uint64_t seed = 0;
@@ -75,6 +102,18 @@ struct ScenarioResult {
   std::uint64_t ops_unknown = 0;
   std::uint64_t faults = 0;    // faults applied (scheduled and started)
   std::uint64_t messages = 0;  // peer messages delivered
+  // Operations on the clients' own keys (INCR, APPEND, EXPIRE, ...), not in the history.
+  std::uint64_t mutation_ops = 0;
+  std::uint64_t mutation_ops_answered = 0;  // the server replied (an error reply included)
+  // Replication cost, summed over every node and life: Replicate and ReplicateAck messages sent,
+  // and client writes committed.
+  std::uint64_t replication_messages = 0;
+  std::uint64_t writes_committed = 0;
+  std::uint64_t evictions = 0;  // keys evicted, every node
+  std::uint64_t audits = 0;     // replica audits run
+  std::uint32_t pipeline = 1;
+  std::uint64_t maxmemory = 0;
+  bool small_knobs = false;
   std::uint64_t events = 0;
   TimeMs end_at = 0;  // true time when the run ended
   TimeMs think_mean_ms = 0;
@@ -94,8 +133,28 @@ struct ScenarioResult {
 // `shoal-sim --list-bugs` prints them (all of cluster::PlantedBug but kNone).
 std::vector<cluster::PlantedBug> DetectableBugs();
 
-// Runs one scenario to completion, checks it, and returns the summary.
-ScenarioResult RunScenario(const ScenarioOptions& options);
+// The violation kinds the simulator reports beyond the checker's (sim/checker.h): "liveness",
+// "replica_behind" (a backup that counts as holding a slot lacks a version its primary serves),
+// "lost_copy" (an acknowledged write's last copy died while a replica that never crashed lacked
+// it), "replica_divergence" (after the quiet phase, copies of a key differ).
+inline constexpr const char* kViolationLiveness = "liveness";
+inline constexpr const char* kViolationReplicaBehind = "replica_behind";
+inline constexpr const char* kViolationLostCopy = "lost_copy";
+inline constexpr const char* kViolationReplicaDivergence = "replica_divergence";
+
+// Placements are immutable and a pure function of (nodes, R): a driver that runs many scenarios
+// keeps one cache and passes it to RunScenario, so each shape is built once (a 5-node placement
+// is a sizable part of a scenario's cost). Not shared between threads.
+class PlacementCache {
+ public:
+  std::shared_ptr<const cluster::Placement> Get(std::uint32_t nodes, std::uint32_t r);
+
+ private:
+  std::vector<std::shared_ptr<const cluster::Placement>> built_;
+};
+
+// Runs one scenario to completion, checks it, and returns the summary. `cache` may be null.
+ScenarioResult RunScenario(const ScenarioOptions& options, PlacementCache* cache = nullptr);
 
 // The one command that replays `options` (e.g. "build/bin/shoal-sim --seed 7 --bug stale-read").
 std::string ReplayCommand(const ScenarioOptions& options);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
+
 #include "core/commands/command_util.h"
 #include "core/limits.h"
 #include "core/resp/resp_writer.h"
@@ -34,6 +36,22 @@ std::shared_ptr<const Placement> PlacementFor(const ClusterConfig& c) {
                        .vnodes_per_node = c.vnodes_per_node});
 }
 
+// A command that writes one key twice (MSET k a k b) records both; every key of a mutation is at
+// one version, so a replica would keep the first. Keep only the last write of each key.
+void DropOverwrittenKeys(Mutation& m) {
+  if (m.keys.size() < 2) return;
+  absl::flat_hash_set<absl::string_view> seen;
+  std::vector<KeyState> kept;
+  kept.reserve(m.keys.size());
+  for (auto it = m.keys.rbegin(); it != m.keys.rend(); ++it) {
+    if (seen.contains(AbslView(it->key))) continue;
+    kept.push_back(std::move(*it));
+    seen.insert(AbslView(kept.back().key));  // `kept` never reallocates (reserved)
+  }
+  std::reverse(kept.begin(), kept.end());
+  m.keys = std::move(kept);
+}
+
 }  // namespace
 
 ClusterNode::ClusterNode(const ClusterConfig& config, Store& store)
@@ -60,10 +78,17 @@ void ClusterNode::EnsureStarted(NodeTime now, Effects& effects) {
 
 void ClusterNode::Restart(NodeTime now, Incarnation incarnation, const char* why,
                           Effects& effects) {
+  // A new incarnation: peers treat it as a restart, so every write in flight is sent to us again,
+  // and only sync replies to the new one count. The data stays (merges only ever keep the newest
+  // version; a fresh round of replies plus the re-sent writes cover whatever vanished here while
+  // the old tombstones were kept), so no copy is thrown away; the tombstones start over. What the
+  // old incarnation applied is still here, so its due acknowledgements leave first, under the old
+  // incarnation: without them, more re-sent deletes than the tombstone bound would make every
+  // later incarnation overflow again, for ever.
+  replication_.FlushAcks(effects);
   state_.incarnation = incarnation;
   state_.counters.recovery_restarts++;
-  state_.store.Clear();
-  state_.versions.Clear();
+  state_.versions.Track(true);
   replication_.Reset();
   for (NodeId peer = 0; peer < state_.node_count(); ++peer) {
     if (state_.peer_incarnation[peer] != 0) {
@@ -211,6 +236,7 @@ WriteId ClusterNode::FinishCommand(Mutation& mutation) {
     SHOAL_ASSERT_MSG(current_.keyed && current_.write, "a mutation from a command not admitted");
     mutation.slot = current_.slot;
     mutation.version = current_.version;
+    DropOverwrittenKeys(mutation);
     std::vector<std::string> stale_keys;
     if (state_.bug(PlantedBug::kStaleRead)) {
       for (const KeyState& k : mutation.keys) stale_keys.push_back(k.key);
@@ -305,6 +331,10 @@ void ClusterNode::AfterStep(NodeTime now, Effects& effects) {
     Restart(now, state_.incarnation + 1, "more tombstones than the recovery may keep", effects);
   }
   transfer_.Progress(now, effects);
+}
+
+void ClusterNode::Flush(NodeTime now, Effects& effects) {
+  EnsureStarted(now, effects);
   replication_.Flush(now.mono, effects);
 }
 
@@ -312,9 +342,12 @@ void ClusterNode::CheckInvariants(bool expensive) const {
   SHOAL_ASSERT(!started_ || state_.incarnation != 0);
   SHOAL_ASSERT(state_.peer_incarnation.size() == state_.node_count());
   SHOAL_ASSERT(!current_.keyed && current_.keys.empty() && flushes_.empty());
-  state_.versions.CheckInvariants();
+  SHOAL_ASSERT(serving() || !transfer_.serving());
+  SHOAL_ASSERT(replication_.client_writes() <= config_.knobs.replication_writes_max);
   transfer_.CheckInvariants();
-  if (expensive) replication_.CheckInvariants();
+  if (!expensive) return;
+  state_.versions.CheckInvariants();
+  replication_.CheckInvariants();
 }
 
 }  // namespace shoal::cluster

@@ -68,9 +68,11 @@ class ClusterNode final : public CommandGate {
 
   void OnMessage(NodeTime now, const Envelope& envelope, Effects& effects);
   void Tick(NodeTime now, Effects& effects);
-  // Ends every step and tick: restarts an overflowed recovery, moves repairs along, sends what
-  // the replication streams allow.
+  // Ends every step and tick: restarts an overflowed recovery (a new incarnation, keeping the
+  // data) and moves repairs along.
   void AfterStep(NodeTime now, Effects& effects);
+  // Sends what the replication streams allow (batches, piggybacked acknowledgements).
+  void Flush(NodeTime now, Effects& effects);
   void OnEvicted(std::string_view key, Version version) { state_.versions.OnEvicted(key, version); }
 
   // --- Inspection (INFO, tests, the simulator) ------------------------------------------------

@@ -205,11 +205,15 @@ void PutBody(Writer& w, const Replicate& b) {
   w.Var(b.to_incarnation);
   w.Var(b.first_seq);
   PutMutations(w, b.mutations);
+  w.Var(b.ack.to_incarnation);
+  w.Var(b.ack.applied_through);
 }
 void GetBody(Reader& r, Replicate& b) {
   b.to_incarnation = r.Var();
   b.first_seq = r.Var();
   GetMutations(r, b.mutations);
+  b.ack.to_incarnation = r.Var();
+  b.ack.applied_through = r.Var();
   if (r.ok() && b.mutations.empty()) r.Fail(Error::kProtocol);
 }
 

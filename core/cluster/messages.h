@@ -4,7 +4,8 @@
 // (core/cluster/codec.h), so the bytes the real server sends are the bytes the simulator tests.
 // The protocol that uses them is described in core/cluster/cluster_node.h.
 //
-//   Replicate             primary -> backup: mutations on their stream, in stream order
+//   Replicate             primary -> backup: mutations on their stream, in stream order (and,
+//                         piggybacked, the ack of the stream the other way)
 //   ReplicateAck          backup -> primary: every stream position up to applied_through applied
 //   SyncRequest           recovering node -> replica: the next chunk of our shared slots
 //   SyncReply             replica -> recovering node: that chunk, the next cursor, done
@@ -42,17 +43,9 @@ struct Mutation {
   std::uint16_t slot = 0;
   Version version = 0;
   bool flush = false;
-  std::vector<KeyState> keys;  // !flush: the keys written, each now at `version`
+  std::vector<KeyState> keys;  // !flush: the keys written (each once), each now at `version`
 
   friend bool operator==(const Mutation&, const Mutation&) = default;
-};
-
-struct Replicate {
-  Incarnation to_incarnation = 0;  // the backup's life this stream is addressed to
-  std::uint64_t first_seq = 0;     // stream position of mutations[0]; positions start at 1
-  std::vector<Mutation> mutations;
-
-  friend bool operator==(const Replicate&, const Replicate&) = default;
 };
 
 struct ReplicateAck {
@@ -60,6 +53,17 @@ struct ReplicateAck {
   std::uint64_t applied_through = 0;  // every position <= this one is applied
 
   friend bool operator==(const ReplicateAck&, const ReplicateAck&) = default;
+};
+
+struct Replicate {
+  Incarnation to_incarnation = 0;  // the backup's life this stream is addressed to
+  std::uint64_t first_seq = 0;     // stream position of mutations[0]; positions start at 1
+  std::vector<Mutation> mutations;
+  // Also, piggybacked: the sender's acknowledgement of the stream the other way (the receiver
+  // primary of some slots the sender backs up); to_incarnation 0: none.
+  ReplicateAck ack;
+
+  friend bool operator==(const Replicate&, const Replicate&) = default;
 };
 
 // Where a state transfer resumes: phase 0 walks the store by key hash, phase 1 the tombstone

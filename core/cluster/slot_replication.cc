@@ -1,6 +1,7 @@
 #include "core/cluster/slot_replication.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/limits.h"
 #include "core/result.h"
@@ -25,6 +26,7 @@ void SlotReplication::Reset() {
   slot_writes_.assign(limits::kSlotCount, 0);
   out_.assign(state_.node_count(), OutStream{});
   in_.assign(state_.node_count(), InStream{});
+  ack_due_.assign(state_.node_count(), false);
   woken_.clear();
   client_writes_ = 0;
   repairs_ = 0;
@@ -142,11 +144,13 @@ void SlotReplication::OnPeerIncarnation(NodeId peer, Incarnation incarnation, bo
     Append(peer, id);
   }
   in_[peer] = InStream{};
+  ack_due_[peer] = false;
 }
 
 void SlotReplication::OnReplicate(TimeMs wall, const Envelope& envelope, const Replicate& replicate,
                                   Effects& effects) {
   const NodeId from = envelope.from;
+  if (replicate.ack.to_incarnation != 0) OnAck(envelope, replicate.ack);
   // PLANTED BUG kAcceptOldIncarnation: a stream addressed to an earlier life of this node is
   // applied as if it were ours.
   if (replicate.to_incarnation != state_.incarnation &&
@@ -190,9 +194,15 @@ void SlotReplication::OnReplicate(TimeMs wall, const Envelope& envelope, const R
   apply_flushes();
   state_.counters.keys_ignored += stats.keys_ignored;
   state_.counters.keys_lost += stats.keys_lost;
-  state_.Send(effects, from,
-              ReplicateAck{.to_incarnation = envelope.incarnation, .applied_through = in.applied});
-  state_.counters.ack_messages++;
+  ack_due_[from] = true;  // sent by Flush, riding on a Replicate to `from` if there is one
+}
+
+std::optional<ReplicateAck> SlotReplication::TakeAck(NodeId peer) {
+  if (!ack_due_[peer]) return std::nullopt;
+  ack_due_[peer] = false;
+  const InStream& in = in_[peer];
+  if (in.from == 0) return std::nullopt;
+  return ReplicateAck{.to_incarnation = in.from, .applied_through = in.applied};
 }
 
 void SlotReplication::OnAck(const Envelope& envelope, const ReplicateAck& ack) {
@@ -235,6 +245,7 @@ void SlotReplication::SendBatch(NodeId backup, OutStream& out, TimeMs mono, Effe
     r.mutations.push_back(m);
   }
   SHOAL_ASSERT(!r.mutations.empty());
+  if (std::optional<ReplicateAck> ack = TakeAck(backup)) r.ack = *ack;
   out.sent += r.mutations.size();
   out.in_flight_ends.push_back(out.sent);
   out.last_sent_mono = mono;
@@ -246,10 +257,21 @@ void SlotReplication::SendBatch(NodeId backup, OutStream& out, TimeMs mono, Effe
 void SlotReplication::Flush(TimeMs mono, Effects& effects) {
   for (NodeId peer = 0; peer < out_.size(); ++peer) {
     OutStream& out = out_[peer];
-    if (out.to == 0) continue;
-    while (out.sent < out.next_seq - 1 &&
-           out.in_flight_ends.size() < state_.knobs().stream_window) {
-      SendBatch(peer, out, mono, effects);
+    if (out.to != 0) {
+      while (out.sent < out.next_seq - 1 &&
+             out.in_flight_ends.size() < state_.knobs().stream_window) {
+        SendBatch(peer, out, mono, effects);
+      }
+    }
+  }
+  FlushAcks(effects);  // the acks that found no Replicate to ride on
+}
+
+void SlotReplication::FlushAcks(Effects& effects) {
+  for (NodeId peer = 0; peer < in_.size(); ++peer) {
+    if (std::optional<ReplicateAck> ack = TakeAck(peer)) {
+      state_.Send(effects, peer, *ack);
+      state_.counters.ack_messages++;
     }
   }
 }
@@ -330,3 +352,4 @@ void SlotReplication::CheckInvariants() const {
 }
 
 }  // namespace shoal::cluster
+

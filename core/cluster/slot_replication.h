@@ -26,6 +26,9 @@
 //
 // Backup side. Mutations are applied through KeyVersions (newer version wins per key) while
 // recovering too, so an acknowledgement is a promise a later state-transfer merge cannot undo.
+// The acknowledgement leaves at the next Flush, riding on a Replicate to the same peer when this
+// node has one to send (each node is primary of some slots and backup of others, so under load
+// most acknowledgements cost no message of their own).
 //
 // Thread safety: none; owned by one ClusterNode.
 // Invariants (CheckInvariants):
@@ -42,6 +45,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,8 +92,12 @@ class SlotReplication {
   void OnAck(const Envelope& envelope, const ReplicateAck& ack);
   // `peer`'s current incarnation became `incarnation` (first heard of, or restarted).
   void OnPeerIncarnation(NodeId peer, Incarnation incarnation, bool restarted);
-  // Sends what the stream windows allow. Called at the end of every step and tick.
+  // Sends what the stream windows allow, and the acknowledgements due. Called by the driver after
+  // a batch of inputs (Node::Flush) and at every tick.
   void Flush(TimeMs mono, Effects& effects);
+  // Sends only the acknowledgements due: a node about to take a new incarnation that keeps its
+  // store still holds what it applied, so its old streams may count it.
+  void FlushAcks(Effects& effects);
   // Rewinds streams whose oldest unacknowledged position waited too long.
   void Tick(TimeMs mono);
   // A new incarnation of this node (its recovery starts over): every stream and write in flight
@@ -122,6 +130,8 @@ class SlotReplication {
   };
 
   void Append(NodeId backup, WriteId id);
+  // The acknowledgement due to `peer` (as its backup), if any; clears it.
+  std::optional<ReplicateAck> TakeAck(NodeId peer);
   void Commit(WriteId id);
   void SendBatch(NodeId backup, OutStream& out, TimeMs mono, Effects& effects);
 
@@ -132,6 +142,7 @@ class SlotReplication {
   std::vector<std::uint32_t> slot_writes_;                     // client writes in flight per slot
   std::vector<OutStream> out_;                                 // per node (as primary)
   std::vector<InStream> in_;                                   // per node (as backup)
+  std::vector<bool> ack_due_;  // per node (as backup): an acknowledgement to send
   std::vector<ClientId> woken_;
   WriteId next_id_ = 1;
   std::size_t client_writes_ = 0;

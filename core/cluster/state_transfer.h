@@ -43,7 +43,7 @@ class StateTransfer {
   Phase phase() const { return phase_; }
   bool serving() const { return phase_ == Phase::kServing; }
 
-  // Begins a recovery (again): the caller has set a fresh incarnation and cleared the store.
+  // Begins a recovery (again): the caller has set a fresh incarnation.
   void Start(NodeTime now, Effects& effects);
   void OnSyncRequest(NodeTime now, const Envelope& envelope, const SyncRequest& request,
                      Effects& effects);

@@ -304,7 +304,25 @@ struct Store::Impl {
 
   std::size_t ExpireSome(TimeMs now, std::size_t keys_max) {
     std::size_t removed = 0;
-    for (std::size_t examined = 0; examined < keys_max && !expiring.empty(); ++examined) {
+    if (keys_max >= expiring.size()) {
+      // A full sweep from the front: swap-remove brings an unexamined entry from the tail to the
+      // position just emptied, so every key is examined exactly once.
+      for (std::size_t i = 0; i < expiring.size();) {
+        Item* item = expiring[i];
+        if (store_internal::ItemExpireAt(item) <= now) {
+          RemoveAt(SlotOf(item), item, /*unlink_policy=*/true);
+          ++stats.expired;
+          ++removed;
+        } else {
+          ++i;
+        }
+      }
+      expire_cursor = 0;
+      return removed;
+    }
+    // A partial sweep resumes where the last one stopped, so repeated calls cover every key.
+    const std::size_t budget = keys_max;
+    for (std::size_t examined = 0; examined < budget && !expiring.empty(); ++examined) {
       if (expire_cursor >= expiring.size()) expire_cursor = 0;
       Item* item = expiring[expire_cursor];
       if (store_internal::ItemExpireAt(item) <= now) {

@@ -125,8 +125,8 @@ class Store {
   // Removes every key. Statistics other than keys/bytes are kept.
   void Clear();
 
-  // Incremental active expiry: examines at most `keys_max` keys that carry an expiry, removing
-  // the expired ones. Never a full scan. Returns the number removed.
+  // Incremental active expiry: examines at most `keys_max` keys that carry an expiry (each at most
+  // once per call), removing the expired ones. Never a full scan. Returns the number removed.
   std::size_t ExpireSome(TimeMs now, std::size_t keys_max);
 
   // Visits items, expired ones included, in increasing order of a scan position derived from the

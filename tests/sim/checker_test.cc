@@ -525,6 +525,99 @@ TEST(Checker, FormatsTheOperationsOfOneKeyInTimeOrder) {
   EXPECT_EQ(report.find("SET 'a'"), std::string::npos) << report;  // outside the window
 }
 
+// --- Conditional writes and absolute or inherited expiries -----------------------------------
+
+TEST(Checker, ARefusedConditionalSetDidNotTakeEffect) {
+  Builder b;
+  b.Set("k", "a", 0, 10);
+  const auto nx = b.Set("k", "b", 20, 30);
+  b.h.ops.back().condition = SetCondition::kNx;
+  b.h.ops.back().written = false;
+  const auto g = b.Get("k", 40, 50, "b");
+  const CheckResult r = CheckHistory(b.h);
+  ASSERT_EQ(r.violations.size(), 1u) << Dump(b.h, r);
+  EXPECT_EQ(r.violations[0].kind, ViolationKind::kReadOfFailedWrite);
+  EXPECT_EQ(r.violations[0].op_ids, (std::vector<std::uint64_t>{g, nx}));
+}
+
+TEST(Checker, AnXxThatFoundNothingAfterAnAcknowledgedWriteIsALostWrite) {
+  Builder b;
+  b.Set("k", "a", 0, 10);
+  const auto xx = b.Set("k", "b", 20, 30);
+  b.h.ops.back().condition = SetCondition::kXx;
+  b.h.ops.back().written = false;
+  ExpectOne(b.h, ViolationKind::kLostWrite, xx);
+  // The same after a DEL is legal, and so is an NX that finds the key absent after it.
+  Builder legal;
+  legal.Set("k", "a", 0, 10);
+  legal.Del("k", 12, 15);
+  legal.Set("k", "b", 20, 30);
+  legal.h.ops.back().condition = SetCondition::kXx;
+  legal.h.ops.back().written = false;
+  legal.Set("k", "c", 40, 50);
+  legal.h.ops.back().condition = SetCondition::kNx;
+  legal.Get("k", 60, 70, "c");
+  ExpectLegal(legal.h);
+}
+
+TEST(Checker, AnNxThatWroteWhileAValueWasInEffectIsALostWrite) {
+  Builder b;
+  b.Set("k", "a", 0, 10);
+  const auto nx = b.Set("k", "b", 20, 30);
+  b.h.ops.back().condition = SetCondition::kNx;
+  ExpectOne(b.h, ViolationKind::kLostWrite, nx);
+}
+
+TEST(Checker, AnAbsoluteExpiryHoldsWhateverTheOutcome) {
+  for (OpOutcome outcome : {kOk, kUnknown}) {
+    Builder b;
+    b.h.clock_skew_bound_ms = 5;
+    const auto w = b.Set("k", "a", 0, 10, outcome);
+    b.h.ops.back().expire_at = 100;
+    b.Get("k", 111, 115, "a");  // 100 + 2 * 5 + 1: still legal
+    const auto g = b.Get("k", 112, 115, "a");
+    const CheckResult r = CheckHistory(b.h);
+    ASSERT_EQ(r.violations.size(), 1u) << Dump(b.h, r);
+    EXPECT_EQ(r.violations[0].kind, ViolationKind::kExpiredValue);
+    EXPECT_EQ(r.violations[0].op_ids, (std::vector<std::uint64_t>{g, w}));
+  }
+  // ... and excuses a miss from its earliest moment on.
+  Builder miss;
+  miss.h.clock_skew_bound_ms = 5;
+  miss.Set("k", "a", 0, 10);
+  miss.h.ops.back().expire_at = 100;
+  miss.Get("k", 89, 95, std::nullopt);
+  ExpectLegal(miss.h);
+  Builder early;
+  early.h.clock_skew_bound_ms = 5;
+  early.Set("k", "a", 0, 10);
+  early.h.ops.back().expire_at = 100;
+  const auto g = early.Get("k", 20, 88, std::nullopt);
+  ExpectOne(early.h, ViolationKind::kLostWrite, g);
+}
+
+TEST(Checker, AKeepTtlValueMayVanishAnyTimeAndIsNeverExpiredForSure) {
+  Builder b;
+  b.Set("k", "a", 0, 10, kOk, 50);
+  b.Set("k", "b", 20, 30);
+  b.h.ops.back().keep_ttl = true;
+  b.Get("k", 40, 45, std::nullopt);
+  b.Get("k", 10000, 10005, std::nullopt);
+  ExpectLegal(b.h);
+  Builder read;
+  read.Set("k", "b", 20, 30);
+  read.h.ops.back().keep_ttl = true;
+  read.Get("k", 100000, 100005, "b");
+  ExpectLegal(read.h);
+}
+
+TEST(Checker, NotWrittenIsOnlyForConditionalSets) {
+  Builder b;
+  const auto w = b.Set("k", "a", 0, 10);
+  b.h.ops.back().written = false;
+  ExpectOne(b.h, ViolationKind::kMalformedHistory, w);
+}
+
 // --- Properties: a sequential cache model ---------------------------------------------------
 
 // A generated history plus, for mutations, what the model knows.
@@ -548,6 +641,8 @@ struct GenShape {
   // RapidCheck scales ranges with its size (0 at first); mutation properties that need rich
   // histories draw at full size instead.
   bool full_size = false;
+  // Also NX / XX conditions, absolute expiries (PXAT) and KEEPTTL.
+  bool extended = true;
 };
 
 Generated GenerateHistory(const GenShape& shape = {}) {
@@ -595,7 +690,20 @@ Generated GenerateHistory(const GenShape& shape = {}) {
     op.complete_at = op.outcome == OpOutcome::kPending ? 0 : op.invoke_at + duration;
     if (op.kind == OpKind::kSet) {
       op.value = "v" + std::to_string(i + 1);
-      if (in_range(0, 10) < shape.ttl_per_10) op.ttl_ms = time_in(1, 200);
+      const int expiry = in_range(0, 10);
+      if (expiry < shape.ttl_per_10) {
+        op.ttl_ms = time_in(1, 200);
+      } else if (shape.extended && expiry == shape.ttl_per_10) {
+        op.expire_at = std::max<TimeMs>(1, op.invoke_at + time_in(-50, 300));
+      } else if (shape.extended && expiry == shape.ttl_per_10 + 1) {
+        op.keep_ttl = true;
+      }
+      if (shape.extended) {
+        const int condition = in_range(0, 12);
+        op.condition = condition == 0   ? SetCondition::kNx
+                       : condition == 1 ? SetCondition::kXx
+                                        : SetCondition::kNone;
+      }
     }
     expiry_offset.push_back(time_in(-2 * skew, 2 * skew + 1));
     bool happens = true;
@@ -657,26 +765,39 @@ Generated GenerateHistory(const GenShape& shape = {}) {
       continue;
     }
     Operation& op = out.h.ops[static_cast<std::size_t>(step.op)];
+    // What a read at this point would observe (a soft drop makes some reads miss).
+    const bool present = s.value.has_value() && !(s.soft_evicted && step.order % 2 == 0);
     switch (op.kind) {
-      case OpKind::kSet:
+      case OpKind::kSet: {
+        const bool applies = op.condition == SetCondition::kNone ||
+                             (op.condition == SetCondition::kNx ? !present : present);
+        if (!applies) {
+          if (op.outcome == OpOutcome::kOk) op.written = false;
+          break;
+        }
+        const std::optional<TimeMs> previous_expiry = s.value ? s.expire_at : std::nullopt;
         s.value = op.value;
         s.expire_at.reset();
+        const TimeMs offset = expiry_offset[static_cast<std::size_t>(step.op)];
         if (op.ttl_ms > 0) {
-          s.expire_at = step.at + op.ttl_ms + expiry_offset[static_cast<std::size_t>(step.op)];
+          s.expire_at = step.at + op.ttl_ms + offset;
+        } else if (op.expire_at > 0) {
+          s.expire_at = op.expire_at + offset;
+        } else if (op.keep_ttl) {
+          s.expire_at = previous_expiry;
         }
         if (s.expire_at && step.at >= *s.expire_at) s.value.reset();
         if (op.outcome == OpOutcome::kOk) s.soft_evicted = false;
         break;
+      }
       case OpKind::kDel:
         s.value.reset();
         if (op.outcome == OpOutcome::kOk) s.soft_evicted = false;
         break;
-      case OpKind::kGet: {
-        const bool miss = !s.value || (s.soft_evicted && (step.order % 2 == 0));
-        op.found = !miss;
-        op.value = miss ? "" : *s.value;
+      case OpKind::kGet:
+        op.found = present;
+        op.value = present ? *s.value : "";
         break;
-      }
     }
   }
   std::stable_sort(out.h.world.begin(), out.h.world.end(),
@@ -757,10 +878,13 @@ RC_GTEST_PROP(CheckerProperty, FlagsAReadOfAnOverwrittenValue, ()) {
     const Operation& get = h.ops[i];
     if (get.kind != OpKind::kGet || get.outcome != OpOutcome::kOk) continue;
     for (const Operation& u : h.ops) {
-      if (u.kind != OpKind::kSet || u.outcome != OpOutcome::kOk || u.key != get.key) continue;
+      if (u.kind != OpKind::kSet || u.outcome != OpOutcome::kOk || !u.written ||
+          u.key != get.key) {
+        continue;
+      }
       for (const Operation& x : h.ops) {
-        if (x.kind != OpKind::kGet && x.outcome == OpOutcome::kOk && x.key == get.key &&
-            x.invoke_at > u.complete_at && x.complete_at < get.invoke_at) {
+        if (x.kind != OpKind::kGet && x.outcome == OpOutcome::kOk && x.written &&
+            x.key == get.key && x.invoke_at > u.complete_at && x.complete_at < get.invoke_at) {
           candidates.emplace_back(i, u.value);
           break;
         }
@@ -790,7 +914,7 @@ RC_GTEST_PROP(CheckerProperty, FlagsImpossibleSources, ()) {
   for (const Operation& u : h.ops) {
     if (u.kind != OpKind::kSet) continue;
     if (u.key != get.key) other_key.push_back(u.value);
-    if (u.key == get.key && u.outcome == OpOutcome::kOk && u.ttl_ms > 0 &&
+    if (u.key == get.key && u.outcome == OpOutcome::kOk && u.written && u.ttl_ms > 0 &&
         get.invoke_at > u.complete_at + u.ttl_ms + 2 * h.clock_skew_bound_ms + 1) {
       expired.push_back(u.value);
     }
@@ -824,8 +948,9 @@ RC_GTEST_PROP(CheckerProperty, FlagsAMissOnceItsExcuseIsGone, ()) {
   for (const Operation& get : h.ops) {
     if (get.kind != OpKind::kGet || get.outcome != OpOutcome::kOk || get.found) continue;
     for (const Operation& w : h.ops) {
-      if (w.kind != OpKind::kSet || w.outcome != OpOutcome::kOk || w.key != get.key ||
-          w.ttl_ms != 0 || w.complete_at >= get.invoke_at) {
+      if (w.kind != OpKind::kSet || w.outcome != OpOutcome::kOk || !w.written ||
+          w.key != get.key || w.ttl_ms != 0 || w.expire_at != 0 || w.keep_ttl ||
+          w.complete_at >= get.invoke_at) {
         continue;
       }
       bool excusable = false;
@@ -836,7 +961,9 @@ RC_GTEST_PROP(CheckerProperty, FlagsAMissOnceItsExcuseIsGone, ()) {
         }
         const bool surely_before_w = x.outcome == OpOutcome::kOk && x.complete_at < w.invoke_at;
         if (surely_before_w) continue;
-        if (x.kind == OpKind::kDel || x.ttl_ms > 0) excusable = true;
+        if (x.kind == OpKind::kDel || x.ttl_ms > 0 || x.expire_at > 0 || x.keep_ttl) {
+          excusable = true;
+        }
       }
       if (!excusable) {
         lost.push_back(get.id);

@@ -1,8 +1,9 @@
 // Fault plans (sim/faults.h): invariants hold for every mix and seed, and stale queues in mixes
-// with crashes can span two crashes of their node (what makes accept-old-epoch catchable).
+// with crashes can span two crashes of their node (what makes accept-old-incarnation catchable).
 #include "sim/faults.h"
 
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "rapidcheck/gtest.h"
@@ -26,11 +27,26 @@ RC_GTEST_PROP(FaultsTest, PlanInvariantsHoldForEveryMix, ()) {
     const Fault& f = plan.faults[i];
     RC_ASSERT(f.at >= 0);
     RC_ASSERT(f.at < kFaultEndMs);
-    RC_ASSERT(f.duration_ms > 0);
+    RC_ASSERT(f.duration_ms > 0 || f.kind == FaultKind::kClockStep);
     RC_ASSERT(f.node < nodes);
     if (i > 0) RC_ASSERT(plan.faults[i - 1].at <= f.at);
     if (f.kind == FaultKind::kStaleQueue) RC_ASSERT(mix->stale_queues_max > 0);
+    if (f.kind == FaultKind::kClockStep) {
+      RC_ASSERT(f.delay_ms >= -mix->clock_step_max_ms && f.delay_ms <= mix->clock_step_max_ms);
+    }
+    if (f.restart_clock_step_ms != 0) {
+      RC_ASSERT(f.kind == FaultKind::kCrash && mix->linked_crashes);
+      RC_ASSERT(f.restart_clock_step_ms < 0);
+    }
   }
+  // The step bound covers every partial sum of a node's clock steps.
+  RC_ASSERT(plan.clock_step_bound_ms.size() == nodes);
+  std::vector<TimeMs> sum(nodes, 0);
+  for (const Fault& f : plan.faults) {
+    sum[f.node] += f.kind == FaultKind::kClockStep ? f.delay_ms : f.restart_clock_step_ms;
+    RC_ASSERT((sum[f.node] < 0 ? -sum[f.node] : sum[f.node]) <= plan.clock_step_bound_ms[f.node]);
+  }
+  RC_ASSERT(plan.network.loss_ppm >= mix->loss_ppm_min || mix->network_max.loss_ppm == 0);
   RC_ASSERT(plan.network.stale_ppm <= mix->network_max.stale_ppm);
   RC_ASSERT(plan.network.stale_ppm <= kStalePpmHardMax);
   RC_ASSERT(plan.network.stale_delay_max_ms <= kStaleDelayHardMaxMs);

@@ -41,6 +41,7 @@ std::vector<Envelope> SampleEnvelopes() {
   Envelope base{.from = 3, .incarnation = 1'700'000'000'123, .config_epoch = 0};
   Envelope e = base;
   Replicate r{.to_incarnation = 1'700'000'000'999, .first_seq = 42};
+  r.ack = ReplicateAck{.to_incarnation = 7, .applied_through = 99};
   r.mutations.push_back(KeysMutation("a", (std::uint64_t{1} << 60) + 5, 3));
   r.mutations.push_back(Mutation{.slot = 16383, .version = 77, .flush = true});
   e.body = r;

@@ -203,6 +203,15 @@ class TestCluster {
   }
 
   void SetDown(NodeId n, bool down) { down_[n] = down; }
+  // Off: only Tick and FlushAll send the replication streams (a driver batching many inputs).
+  void FlushEachStep(bool on) { flush_each_step_ = on; }
+  void FlushAll() {
+    for (NodeId n = 0; n < nodes_.size(); ++n) {
+      effects_.Clear();
+      nodes_[n]->Flush(time(), effects_);
+      Collect(n);
+    }
+  }
   void Advance(TimeMs ms) { now_ += ms; }
   std::uint64_t delivered() const { return delivered_; }
 
@@ -217,6 +226,7 @@ class TestCluster {
     SHOAL_ASSERT(n != kDisconnected);
     effects_.Clear();
     nodes_[n]->Step(time(), input, effects_);
+    if (flush_each_step_) nodes_[n]->Flush(time(), effects_);
     Collect(n);
   }
 
@@ -250,6 +260,7 @@ class TestCluster {
   std::map<ClientId, NodeId> client_node_;
   TimeMs now_ = 1000;
   std::uint64_t delivered_ = 0;
+  bool flush_each_step_ = true;
 };
 
 inline std::string Bulk(std::string_view s) {
