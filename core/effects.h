@@ -61,14 +61,19 @@ struct Effects {
   std::vector<std::string> evicted;
   bool shutdown = false;  // SHUTDOWN was requested (graceful)
 
-  void Clear() {
-    bytes.clear();
-    outputs.clear();
+  [[gnu::noinline]] void ClearRare() {
     closes.clear();
     logs.clear();
     sends.clear();
     evicted.clear();
+  }
+  void Clear() {  // on every batch: small enough to inline, the rarely used members only tested
+    bytes.clear();
+    outputs.clear();
     shutdown = false;
+    if (!closes.empty() || !logs.empty() || !sends.empty() || !evicted.empty()) [[unlikely]] {
+      ClearRare();
+    }
   }
   // Marks the start of a reply for `client`; everything appended to `bytes` until the next
   // BeginReply belongs to it. Consecutive replies to one client share one Output.

@@ -42,6 +42,10 @@ inline constexpr std::size_t kClientNameBytesMax = 256;
 // --- Store maintenance -------------------------------------------------------------------------
 // Active expiry: keys examined per Tick; never a full scan.
 inline constexpr std::size_t kActiveExpireKeysPerTick = 200;
+// Expired keys a primary queues for replicated deletion within one step or tick (lazy expiry
+// finds a few per command, active expiry at most kActiveExpireKeysPerTick per tick). Past it a
+// deletion is skipped: the backups still expire the key by its absolute time.
+inline constexpr std::size_t kExpiredDeletesQueuedMax = 4096;
 // Tick period the drivers use (ms).
 inline constexpr std::int64_t kTickIntervalMs = 100;
 // Items evicted per write before giving up (keeps a single write bounded).

@@ -64,6 +64,7 @@ class Node final : private EvictionListener {
 
  private:
   void OnConnected(TimeMs wall, const ClientConnected& in, Effects& effects);
+  void StepReplicated(NodeTime now, const Input& input, Effects& effects);
   void OnCommand(NodeTime now, const ClientCommand& in, Effects& effects);
   void OnCommandReplicated(NodeTime now, Session& session, std::span<const std::string_view> argv,
                            Effects& effects);
@@ -72,6 +73,7 @@ class Node final : private EvictionListener {
   void ReleaseHeld(ClientId client, Effects& effects);
   void ReleaseWoken(Effects& effects);
   void OnEvicted(std::string_view key, std::uint64_t version) override;
+  void OnExpired(std::string_view key, std::uint64_t version) override;
 
   NodeConfig config_;
   Store store_;

@@ -111,6 +111,15 @@ void Sim::OnAudit() {
   audit_cursor_ = (audit_cursor_ + count) % total;
 }
 
+bool Sim::OverlappedByEarlierWrite(std::string_view key, const Operation& write) const {
+  for (const Operation& op : history_.ops) {
+    if (op.invoke_at >= write.invoke_at) break;  // ops are in invocation order
+    if (op.key != key || op.kind == OpKind::kGet || op.outcome == OpOutcome::kFail) continue;
+    if (op.outcome != OpOutcome::kOk || op.complete_at > write.invoke_at) return true;
+  }
+  return false;
+}
+
 void Sim::CheckLostCopies(std::uint32_t n) {
   // Which written values die with this node? Those no other live node's store holds.
   const Node& dying = *nodes_[n].node;
@@ -142,6 +151,10 @@ void Sim::CheckLostCopies(std::uint32_t n) {
     // Not yet overwritten: no later SET or DEL of the key was even invoked.
     auto last = last_write_.find(cluster::AbslView(key));
     if (last == last_write_.end() || last->second != *id) continue;
+    // Nor by an earlier write still in flight when this one began (or of unknown outcome): it
+    // may take effect after this one, and a replica that applied it holds nothing newer to show
+    // (serving copies keep no tombstones).
+    if (OverlappedByEarlierWrite(key, write)) continue;
     for (std::uint32_t r : placement_->Replicas(KeySlot(key))) {
       if (r == n || !nodes_[r].up || nodes_[r].life_started > write.invoke_at) continue;
       if (EvictedOn(r, key)) continue;

@@ -268,6 +268,7 @@ class Sim {
   // Returns false when the key cannot be judged yet (its primary has a write to it in flight).
   bool AuditKey(std::string_view key);
   void MarkDirty(const std::string& key);
+  bool OverlappedByEarlierWrite(std::string_view key, const Operation& write) const;
   void CheckLostCopies(std::uint32_t n);
   void CheckFinalCopies();
   bool EvictedOn(std::uint32_t n, std::string_view key) const;

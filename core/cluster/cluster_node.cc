@@ -232,6 +232,17 @@ WriteId ClusterNode::FinishCommand(Mutation& mutation) {
       wait = std::max(wait, replication_.PendingFor(current_.slot, key));
     }
   }
+  if (current_.keyed && current_.write && !expired_.empty()) {
+    // Keys this write found expired ride in its own mutation, at its version, unless it wrote
+    // them anew: a separate deletion minted later would delete what this command wrote.
+    std::erase_if(expired_, [&](const std::string& key) {
+      if (KeySlot(key) != current_.slot) return false;
+      const bool written = std::any_of(mutation.keys.begin(), mutation.keys.end(),
+                                       [&](const KeyState& k) { return k.key == key; });
+      if (!written) mutation.keys.push_back(KeyState{.key = key, .deleted = true});
+      return true;
+    });
+  }
   if (!mutation.keys.empty()) {
     SHOAL_ASSERT_MSG(current_.keyed && current_.write, "a mutation from a command not admitted");
     mutation.slot = current_.slot;
@@ -256,6 +267,7 @@ WriteId ClusterNode::FinishCommand(Mutation& mutation) {
   flushes_.clear();
   current_.keyed = false;
   current_.keys.clear();
+  SubmitExpired();  // what a read (or a write, of other keys) found expired
   if (wait != 0 && replication_.Committed(wait)) wait = 0;
   return wait;
 }
@@ -309,8 +321,28 @@ void ClusterNode::OnMessage(NodeTime now, const Envelope& envelope, Effects& eff
       envelope.body);
 }
 
+void ClusterNode::OnExpired(std::string_view key) {
+  if (!serving() || state_.placement->Replicas(KeySlot(key))[0] != state_.self) return;
+  if (expired_.size() >= limits::kExpiredDeletesQueuedMax) return;  // the backups expire it too
+  expired_.emplace_back(key);
+}
+
+void ClusterNode::SubmitExpired() {
+  if (expired_.empty() || current_.keyed) return;  // inside a command: FinishCommand decides
+  // Within the same bounds as client writes; what does not fit waits for a later step or tick.
+  std::erase_if(expired_, [&](std::string& key) {
+    const std::uint16_t slot = KeySlot(key);
+    if (!replication_.CanAccept(slot)) return false;
+    Mutation m{.slot = slot, .version = NextVersion()};
+    m.keys.push_back(KeyState{.key = std::move(key), .deleted = true});
+    replication_.Submit(std::move(m), /*repair=*/false);
+    return true;
+  });
+}
+
 void ClusterNode::Tick(NodeTime now, Effects& effects) {
   EnsureStarted(now, effects);
+  SubmitExpired();  // what the node's active expiry removed just before
   replication_.Tick(now.mono);
   transfer_.Tick(now, effects);
   if (!stale_.empty()) {
@@ -327,6 +359,7 @@ void ClusterNode::Tick(NodeTime now, Effects& effects) {
 }
 
 void ClusterNode::AfterStep(NodeTime now, Effects& effects) {
+  SubmitExpired();
   if (!serving() && state_.versions.overflowed()) {
     Restart(now, state_.incarnation + 1, "more tombstones than the recovery may keep", effects);
   }

@@ -74,6 +74,11 @@ class ClusterNode final : public CommandGate {
   // Sends what the replication streams allow (batches, piggybacked acknowledgements).
   void Flush(NodeTime now, Effects& effects);
   void OnEvicted(std::string_view key, Version version) { state_.versions.OnEvicted(key, version); }
+  // The store removed `key` because it expired. The primary of its slot replicates the deletion
+  // (inside the current write command's mutation when that command touches the key, else as a
+  // mutation of its own after the command or tick), so that a copy holding an older version than
+  // the expired one cannot outlive it (a recovering backup would merge that older version).
+  void OnExpired(std::string_view key);
 
   // --- Inspection (INFO, tests, the simulator) ------------------------------------------------
   bool serving() const { return transfer_.serving(); }
@@ -108,6 +113,7 @@ class ClusterNode final : public CommandGate {
   Version NextVersion();
   std::string AddressOf(NodeId node) const;
   void Restart(NodeTime now, Incarnation incarnation, const char* why, Effects& effects);
+  void SubmitExpired();
   void Refuse(CommandContext& ctx, std::string_view error);
 
   const ClusterConfig& config_;
@@ -118,6 +124,7 @@ class ClusterNode final : public CommandGate {
   Version next_version_ = 1;
   Current current_;
   std::vector<Mutation> flushes_;  // FLUSHALL's per-slot flushes, submitted by FinishCommand
+  std::vector<std::string> expired_;  // keys of our primary slots that expired, not yet replicated
   std::vector<std::uint16_t> primary_slots_;
   absl::flat_hash_map<std::string, StaleCopy> stale_;  // kStaleRead only; lookups only
 };

@@ -26,12 +26,14 @@ Version KeyVersions::Held(std::uint16_t slot, std::string_view key) const {
   return held;
 }
 
-void KeyVersions::RecordVanished(std::uint16_t slot, std::string_view key, Version version) {
+void KeyVersions::RecordVanished(std::uint16_t slot, std::string_view key, Version version,
+                                 bool deleted) {
   if (!tracking_ || version == 0) return;
   auto [it, inserted] = tombstones_.try_emplace(std::string(key));
   Tombstone& t = it->second;
   if (!inserted && t.version >= version) return;
   t.slot = slot;
+  t.deleted = deleted;
   t.version = version;
   t.seq = next_seq_++;
   order_.emplace_back(t.seq, it->first);
@@ -46,7 +48,7 @@ void KeyVersions::RecordVanished(std::uint16_t slot, std::string_view key, Versi
 }
 
 void KeyVersions::OnEvicted(std::string_view key, std::uint64_t version) {
-  RecordVanished(KeySlot(key), key, version);
+  RecordVanished(KeySlot(key), key, version, /*deleted=*/false);
 }
 
 void KeyVersions::ApplyFlushes(std::span<const Mutation> flushes, ApplyStats& stats) {
@@ -84,7 +86,7 @@ bool KeyVersions::Apply(const Mutation& m, TimeMs now, ApplyStats& stats) {
     stats.keys_applied++;
     if (k.deleted) {
       store_.Delete(k.key, now);
-      RecordVanished(m.slot, k.key, m.version);
+      RecordVanished(m.slot, k.key, m.version, /*deleted=*/true);
       continue;
     }
     // PLANTED BUG kIgnoreTtl: the expiry is dropped when an entry is applied, on every path.
@@ -98,7 +100,7 @@ bool KeyVersions::Apply(const Mutation& m, TimeMs now, ApplyStats& stats) {
         stats.keys_lost++;
         store_.Delete(k.key, now);
       }
-      RecordVanished(m.slot, k.key, m.version);
+      RecordVanished(m.slot, k.key, m.version, /*deleted=*/false);
     }
   }
   return changed;
@@ -118,6 +120,7 @@ bool KeyVersions::NextTombstone(std::uint64_t from, TombstoneView& out) const {
   for (; it != order_.end(); ++it) {
     auto t = tombstones_.find(it->second);
     if (t == tombstones_.end() || t->second.seq != it->first) continue;  // superseded
+    if (!t->second.deleted) continue;  // this copy's own loss, not a deletion
     out = TombstoneView{it->first, t->second.slot, t->first, t->second.version};
     return true;
   }

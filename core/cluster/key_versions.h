@@ -70,8 +70,10 @@ class KeyVersions {
   bool tracking() const { return tracking_; }
   bool overflowed() const { return overflowed_; }
   // `key` vanished from the store at `version` (deleted, expired, evicted, or refused): a no-op
-  // unless tracking.
-  void RecordVanished(std::uint16_t slot, std::string_view key, Version version);
+  // unless tracking. Only a deletion (`deleted`) is shared with peers (NextTombstone): the other
+  // causes are this copy's own, and a peer told of them as deletes would drop or refuse the very
+  // value at that version, which is still live everywhere else.
+  void RecordVanished(std::uint16_t slot, std::string_view key, Version version, bool deleted);
 
   // The store evicted `key` (the Node, the store's EvictionListener, forwards it here).
   void OnEvicted(std::string_view key, std::uint64_t version);
@@ -83,7 +85,7 @@ class KeyVersions {
     std::string_view key;
     Version version = 0;
   };
-  // The first tombstone at or after sequence `from`, if any.
+  // The first tombstone of a deletion at or after sequence `from`, if any (see RecordVanished).
   bool NextTombstone(std::uint64_t from, TombstoneView& out) const;
   // The first slot >= from with a watermark; returns limits::kSlotCount if none.
   std::uint32_t NextWatermarkSlot(std::uint32_t from) const;
@@ -95,6 +97,7 @@ class KeyVersions {
  private:
   struct Tombstone {
     std::uint16_t slot = 0;
+    bool deleted = false;  // a deletion, not an eviction, refusal or expiry here
     Version version = 0;
     std::uint64_t seq = 0;
   };

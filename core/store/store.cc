@@ -115,12 +115,19 @@ struct Store::Impl {
     return slot;
   }
 
+  void NotifyExpired(const Item* item) const {
+    if (eviction_listener != nullptr) {
+      eviction_listener->OnExpired(store_internal::ItemKey(item), store_internal::ItemVersion(item));
+    }
+  }
+
   // Finds a live key; removes it first if it has expired (lazy expiry).
   std::size_t FindLive(std::string_view key, std::uint64_t hash, TimeMs now) {
     const std::size_t slot = table.Find(key, hash);
     if (slot == kNotFound) return kNotFound;
     Item* item = table.At(slot);
     if (IsExpired(item, now)) [[unlikely]] {
+      NotifyExpired(item);
       RemoveAt(slot, item, /*unlink_policy=*/true);
       ++stats.expired;
       return kNotFound;
@@ -310,6 +317,7 @@ struct Store::Impl {
       for (std::size_t i = 0; i < expiring.size();) {
         Item* item = expiring[i];
         if (store_internal::ItemExpireAt(item) <= now) {
+          NotifyExpired(item);
           RemoveAt(SlotOf(item), item, /*unlink_policy=*/true);
           ++stats.expired;
           ++removed;
@@ -327,6 +335,7 @@ struct Store::Impl {
       Item* item = expiring[expire_cursor];
       if (store_internal::ItemExpireAt(item) <= now) {
         // Swap-remove brings the last entry to the cursor; it is examined next.
+        NotifyExpired(item);
         RemoveAt(SlotOf(item), item, /*unlink_policy=*/true);
         ++stats.expired;
         ++removed;

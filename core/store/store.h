@@ -73,10 +73,13 @@ struct StoreEntry {
 };
 
 // Told about every item the eviction policy removes, before it is freed (replicated mode keeps
-// the version of what it evicts while it recovers; the simulator records evictions).
+// the version of what it evicts while it recovers; the simulator records evictions), and about
+// every item removed because it expired (lazily or by ExpireSome: a primary replicates the
+// deletion, as Redis's master sends DEL, so that no copy keeps an older version it overwrote).
 class EvictionListener {
  public:
   virtual void OnEvicted(std::string_view key, std::uint64_t version) = 0;
+  virtual void OnExpired(std::string_view /*key*/, std::uint64_t /*version*/) {}
 
  protected:
   ~EvictionListener() = default;
