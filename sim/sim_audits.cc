@@ -155,10 +155,16 @@ void Sim::CheckLostCopies(std::uint32_t n) {
     // may take effect after this one, and a replica that applied it holds nothing newer to show
     // (serving copies keep no tombstones).
     if (OverlappedByEarlierWrite(key, write)) continue;
+    // A primary whose clock has passed the expiry deletes the key on every replica (it
+    // replicates the deletion), so a copy may be gone before its own clock says it expired.
+    TimeMs latest_wall = NodeNow(n).wall;
+    for (std::uint32_t r : placement_->Replicas(KeySlot(key))) {
+      if (nodes_[r].up) latest_wall = std::max(latest_wall, NodeNow(r).wall);
+    }
+    if (mine->expire_at != kNoExpiry && mine->expire_at <= latest_wall) continue;
     for (std::uint32_t r : placement_->Replicas(KeySlot(key))) {
       if (r == n || !nodes_[r].up || nodes_[r].life_started > write.invoke_at) continue;
       if (EvictedOn(r, key)) continue;
-      if (mine->expire_at != kNoExpiry && mine->expire_at <= NodeNow(r).wall) continue;
       const cluster::Version held = nodes_[r].node->cluster()->HeldVersion(key);
       if (held >= mine->version) continue;
       char buf[320];
