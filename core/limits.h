@@ -93,7 +93,7 @@ inline constexpr std::uint32_t kClusterNodesMax = 64;
 // Copies of each key (R). Preference lists are walked on a ring, so keep R small.
 inline constexpr std::uint32_t kReplicationFactorMax = 8;
 // Tokens per node on the placement ring (the knob trading balance for table-build time; see
-// docs/parts/replication.md for the measured balance at 64..4096).
+// docs/design.md §8, "Placement", for the measured balance at 64..4096).
 inline constexpr std::uint32_t kVnodesPerNodeDefault = 1024;
 inline constexpr std::uint32_t kVnodesPerNodeMax = 16384;
 // Client writes a node holds as primary (executed, replicating, not yet committed), in all and

@@ -15,7 +15,7 @@
 // thread (it writes a byte to a pipe the loop reads). The loop runs with
 // BOOST_ASIO_CONCURRENCY_HINT_UNSAFE (no locks at all), so nothing else may touch it.
 // Shared-nothing: one thread, one io_context, one Node; no --threads flag (see
-// docs/parts/server.md). Invariants:
+// docs/design.md §7, "Threads: one"). Invariants:
 //   1. Every connection the Node was told about (ClientConnected) is told gone exactly once
 //      (ClientDisconnected), before its ClientId leaves the registry.
 //   2. A connection's replies are written in the order its commands were executed.

@@ -1,4 +1,4 @@
-// Checker implementation. See sim/checker.h for the rules and docs/parts/checker.md for the
+// Checker implementation. See sim/checker.h for the rules and docs/design.md §9 for the
 // reasoning behind each one.
 //
 // Per key, every rule reduces to one question asked many times: "among these events whose

@@ -3,7 +3,7 @@
 // lose its value at moments the world can explain (eviction, TTL expiry, loss of every copy).
 //
 // What is checked (each rule is a NECESSARY condition of some legal linearization, so the
-// checker is sound: it never flags a legal history; it is not complete, see docs/parts/checker.md):
+// checker is sound: it never flags a legal history; it is not complete, see docs/design.md §9):
 //   * Reads of a value v name the unique SET w of v. Flagged: no such SET (value_from_nowhere), a
 //     SET on another key (value_from_other_key), a SET that definitely failed
 //     (read_of_failed_write), a SET invoked after the GET completed (value_from_future).

@@ -9,8 +9,11 @@
 //                       while a replica that has not crashed since the write began lacks it
 //   replica_divergence  after the quiet phase and the drain: every copy of every key holds the
 //                       same value, absolute expiry and version
-// A copy may legitimately be missing where that node evicted the key, could not store it, or
-// saw it expire by its own clock; those are excused.
+// A copy may legitimately be missing where that node evicted the key or could not store it, where
+// the clock of any replica of the slot has passed its expiry (ever: a clock stepped back does not
+// bring an expired item back; and a primary replicates the deletion of what expired by its clock,
+// a recovering peer's sync sends an item expired by its clock as a tombstone), or, at a crash,
+// where an earlier write to the key was still in flight; those are excused.
 #include <cinttypes>
 #include <cstdio>
 
@@ -35,6 +38,16 @@ std::optional<std::uint64_t> WriteIdOf(std::string_view value) {
 }
 
 }  // namespace
+
+TimeMs Sim::SlotWallHighWater(std::uint16_t slot) const {
+  // Any replica whose clock passed an item's expiry may make it vanish elsewhere: a primary
+  // replicates the deletion, and a recovering peer's sync treats it as a tombstone.
+  TimeMs latest = 0;
+  for (std::uint32_t r : placement_->Replicas(slot)) {
+    if (nodes_[r].up) latest = std::max(latest, WallHighWater(r));
+  }
+  return latest;
+}
 
 bool Sim::EvictedOn(std::uint32_t n, std::string_view key) const {
   const SimNode& node = nodes_[n];
@@ -74,7 +87,7 @@ bool Sim::AuditKey(std::string_view key) {
     if (!backup.up || !backup.node->cluster()->serving()) continue;
     const cluster::Version held = backup.node->cluster()->HeldVersion(key);
     if (held >= item->version || EvictedOn(b, key)) continue;
-    if (item->expire_at != kNoExpiry && item->expire_at <= NodeNow(b).wall) continue;
+    if (item->expire_at != kNoExpiry && item->expire_at <= SlotWallHighWater(slot)) continue;
     char buf[320];
     std::snprintf(buf, sizeof(buf),
                   "key '%.*s' (slot %u): primary n%u serves version %" PRIu64
@@ -157,10 +170,7 @@ void Sim::CheckLostCopies(std::uint32_t n) {
     if (OverlappedByEarlierWrite(key, write)) continue;
     // A primary whose clock has passed the expiry deletes the key on every replica (it
     // replicates the deletion), so a copy may be gone before its own clock says it expired.
-    TimeMs latest_wall = NodeNow(n).wall;
-    for (std::uint32_t r : placement_->Replicas(KeySlot(key))) {
-      if (nodes_[r].up) latest_wall = std::max(latest_wall, NodeNow(r).wall);
-    }
+    const TimeMs latest_wall = std::max(WallHighWater(n), SlotWallHighWater(KeySlot(key)));
     if (mine->expire_at != kNoExpiry && mine->expire_at <= latest_wall) continue;
     for (std::uint32_t r : placement_->Replicas(KeySlot(key))) {
       if (r == n || !nodes_[r].up || nodes_[r].life_started > write.invoke_at) continue;
@@ -189,7 +199,8 @@ void Sim::CheckFinalCopies() {
   };
   auto missing_ok = [&](std::uint32_t n, std::string_view key, const ItemView& other) {
     return EvictedOn(n, key) ||
-           (other.expire_at != kNoExpiry && other.expire_at <= NodeNow(n).wall);
+           (other.expire_at != kNoExpiry &&
+            other.expire_at <= std::max(WallHighWater(n), SlotWallHighWater(KeySlot(key))));
   };
   for (std::uint32_t n = 0; n < node_count_; ++n) {
     if (!nodes_[n].up) return;  // (only after a complete run, when every node is up)

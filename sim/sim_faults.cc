@@ -123,7 +123,7 @@ void Sim::OnFault(std::uint32_t index, bool start) {
         stale_active_.push_back(index);
         break;
       case FaultKind::kClockStep:
-        nodes_[f.node].wall_step_ms += f.delay_ms;
+        StepWallClock(f.node, f.delay_ms);
         break;
       case FaultKind::kBurst:
         burst_ = true;

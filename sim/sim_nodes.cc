@@ -12,6 +12,16 @@
 
 namespace shoal::sim {
 
+void Sim::StepWallClock(std::uint32_t n, TimeMs step_ms) {
+  SimNode& node = nodes_[n];
+  node.wall_high_ms = std::max(node.wall_high_ms, NodeNow(n).wall);
+  node.wall_step_ms += step_ms;
+}
+
+TimeMs Sim::WallHighWater(std::uint32_t n) const {
+  return std::max(nodes_[n].wall_high_ms, NodeNow(n).wall);
+}
+
 NodeTime Sim::NodeNow(std::uint32_t n) const {
   const SimNode& node = nodes_[n];
   const TimeMs drift = node.drift_ppm * now_ / 1'000'000;
@@ -329,7 +339,7 @@ void Sim::Crash(std::uint32_t n) {
 void Sim::Restart(std::uint32_t n, TimeMs clock_step_ms) {
   SimNode& node = nodes_[n];
   SHOAL_ASSERT(!node.up);
-  node.wall_step_ms += clock_step_ms;
+  StepWallClock(n, clock_step_ms);
   // A new process: its monotonic clock starts from an arbitrary origin.
   node.mono_base = static_cast<TimeMs>(net_prng_.Range(1'000'000, 1'000'000'000));
   node.life_started = now_;

@@ -141,6 +141,7 @@ struct SimNode {
   TimeMs offset_ms = 0;
   std::int32_t drift_ppm = 0;
   TimeMs wall_step_ms = 0;  // sum of the clock steps so far
+  TimeMs wall_high_ms = 0;  // the wall clock's reading just before its last backward step
   TimeMs mono_base = 0;     // the monotonic clock's origin in this life
   TimeMs life_started = 0;  // true time of the last (re)start
   bool flush_pending = false;  // a kFlush is queued for it
@@ -268,6 +269,13 @@ class Sim {
   // Returns false when the key cannot be judged yet (its primary has a write to it in flight).
   bool AuditKey(std::string_view key);
   void MarkDirty(const std::string& key);
+  // Steps node n's wall clock (an NTP step), remembering how far it had got.
+  void StepWallClock(std::uint32_t n, TimeMs step_ms);
+  // The latest wall time node n's clock has shown: an item it saw expire stays expired for it
+  // after its clock steps back (the store removed it).
+  TimeMs WallHighWater(std::uint32_t n) const;
+  // The latest of the slot's live replicas' WallHighWater.
+  TimeMs SlotWallHighWater(std::uint16_t slot) const;
   bool OverlappedByEarlierWrite(std::string_view key, const Operation& write) const;
   void CheckLostCopies(std::uint32_t n);
   void CheckFinalCopies();

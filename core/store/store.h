@@ -35,7 +35,7 @@ namespace shoal {
 struct StoreOptions {
   // 0 means unbounded.
   std::uint64_t maxmemory_bytes = 0;
-  // S3-FIFO measured best on build/bin/hit_ratio (docs/parts/store.md); SIEVE a close second.
+  // S3-FIFO measured best on build/bin/hit_ratio (docs/design.md §4); SIEVE a close second.
   EvictionKind eviction = EvictionKind::kS3Fifo;
   std::uint64_t value_bytes_max = 8 * 1024 * 1024;
   // Seed of the store's key hash (table placement, S3-FIFO ghost fingerprints). A fixed seed

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cluster/key_versions.h"
 #include "core/cluster/planted_bug.h"
 #include "gtest/gtest.h"
 #include "rapidcheck/gtest.h"
@@ -687,6 +688,50 @@ TEST(PlantedBugScenario, AcceptOldIncarnationRecoversFromAStaleSnapshot) {
               bug == PlantedBug::kAcceptOldIncarnation ? std::string(kNil) : Bulk("acked"))
         << PlantedBugName(bug);
   }
+}
+
+TEST(ClusterNodeTest, APrimaryReplicatesTheDeletionOfAnExpiredKey) {
+  // Brutal seed 1271: a backup that restarted merged an older version from the other backup; the
+  // primary's newer version then expired and vanished, and the old value outlived it. Now the
+  // primary's expiry is a replicated deletion, so no copy keeps what the expired write replaced.
+  TestCluster c(3, 3);
+  ASSERT_TRUE(c.Settle());
+  const std::string key = c.KeyWithPrimary(0);
+  const NodeId backup = c.placement().Replicas(KeySlot(key))[1];
+  c.Connect(0, 1);
+  ASSERT_EQ(c.Call(1, {"SET", key, "v", "PX", "100000"}), kOk);
+  ASSERT_TRUE(c.Settle());
+  ASSERT_TRUE(c.Item(backup, key).has_value());
+  const std::uint64_t applied = c.cluster(backup).counters().mutations_applied;
+  c.Advance(200'000);
+  // A read on the primary expires the key lazily; only messages move after it (no backup ticks,
+  // so the backup's own expiry never runs).
+  EXPECT_EQ(c.Call(1, {"GET", key}), "$-1\r\n");
+  while (c.DeliverOne()) {
+  }
+  c.FlushAll();
+  while (c.DeliverOne()) {
+  }
+  EXPECT_GT(c.cluster(backup).counters().mutations_applied, applied);
+  EXPECT_FALSE(c.Item(backup, key).has_value());
+  c.CheckInvariants();
+}
+
+TEST(ClusterNodeTest, AnEvictionWhileRecoveringIsNotSentToPeersAsADelete) {
+  // Crash seed 1616: a recovering node recorded an eviction as a tombstone and served it in a
+  // sync reply; the peer took it for a delete at that version and refused the live value.
+  Store store(StoreOptions{.count_slots = true});
+  ReplicationKnobs knobs;
+  KeyVersions versions(store, knobs, /*drop_ttl=*/false);
+  versions.Track(true);
+  versions.RecordVanished(KeySlot("evicted"), "evicted", 7, /*deleted=*/false);
+  versions.RecordVanished(KeySlot("deleted"), "deleted", 9, /*deleted=*/true);
+  EXPECT_EQ(versions.Held(KeySlot("evicted"), "evicted"), 7u);  // still refuses older copies here
+  KeyVersions::TombstoneView t;
+  ASSERT_TRUE(versions.NextTombstone(0, t));
+  EXPECT_EQ(t.key, "deleted");
+  EXPECT_EQ(t.version, 9u);
+  EXPECT_FALSE(versions.NextTombstone(t.seq + 1, t));
 }
 
 }  // namespace

@@ -166,7 +166,7 @@ Balance Measure(std::uint32_t n, std::uint32_t r, std::uint32_t vnodes) {
   };
 }
 
-// Prints the figures docs/parts/replication.md quotes; asserts bounds that catch a broken ring
+// Prints the figures docs/design.md §8 (Placement) quotes; asserts bounds that catch a broken ring
 // (not the 1.05x aim itself, which needs thousands of vnodes per node).
 TEST(PlacementTest, MovementAndBalanceByVnodeCount) {
   std::printf("%-6s %-3s %-7s %-14s %-14s %-16s %-16s\n", "nodes", "R", "vnodes", "moved/ideal",

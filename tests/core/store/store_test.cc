@@ -293,7 +293,7 @@ TEST(Store, StatsAndAccounting) {
   const std::uint64_t empty = store.used_bytes();
   ASSERT_TRUE(store.Set("key:000000000001", std::string(100, 'v'), kNoExpiry, 0).has_value());
   EXPECT_EQ(store.used_bytes() - empty, Store::ItemFootprintBytes(16, 100));
-  EXPECT_EQ(Store::ItemFootprintBytes(16, 100), 144u);  // documented in docs/parts/store.md
+  EXPECT_EQ(Store::ItemFootprintBytes(16, 100), 144u);  // documented in docs/design.md §4
   EXPECT_FALSE(store.Peek("nope", 0).has_value());
   EXPECT_EQ(store.stats().misses, 0u);  // Peek does not count
   EXPECT_FALSE(store.Get("nope", 0).has_value());
