@@ -177,11 +177,13 @@ class Checker {
 
   std::string Describe(const Operation& op) const {
     std::string s = absl::StrCat("#", op.id, " (client ", op.client, ", ");
-    const bool synthetic = &op >= h_.ops.data() + original_ops_ && &op < h_.ops.data() + h_.ops.size();
+    const bool synthetic =
+        &op >= h_.ops.data() + original_ops_ && &op < h_.ops.data() + h_.ops.size();
     switch (op.kind) {
       case OpKind::kGet:
         if (synthetic) {
-          absl::StrAppend(&s, "SET ", op.value, " ", op.condition == SetCondition::kNx ? "NX" : "XX",
+          absl::StrAppend(&s, "SET ", op.value, " ",
+                          op.condition == SetCondition::kNx ? "NX" : "XX",
                           ", which found the key absent");
         } else {
           absl::StrAppend(&s, "GET");
@@ -418,10 +420,10 @@ class Checker {
                  g.invoke_at > w.expire_at + skew2_ + limits::kCheckerExpirySlackMs) {
         // An absolute expiry holds whenever the write took effect (applied later, it is gone
         // at once), so the outcome does not matter.
-        Report(key, ViolationKind::kExpiredValue, {g.id, w.id},
-               absl::StrCat(Describe(g), " returned the value of ", Describe(w),
-                            ", which expired at ", w.expire_at, " (+", skew2_,
-                            " ms for clock skew)"));
+        Report(
+            key, ViolationKind::kExpiredValue, {g.id, w.id},
+            absl::StrCat(Describe(g), " returned the value of ", Describe(w), ", which expired at ",
+                         w.expire_at, " (+", skew2_, " ms for clock skew)"));
       }
     }
     (void)sets;
@@ -687,9 +689,9 @@ std::string FormatKeyOps(const History& history, std::string_view key, TimeMs fr
         if (op.ttl_ms > 0) absl::StrAppend(&line, " ttl=", op.ttl_ms);
         if (op.expire_at > 0) absl::StrAppend(&line, " expire_at=", op.expire_at);
         if (op.keep_ttl) absl::StrAppend(&line, " keepttl");
-        absl::StrAppend(&line, " -> ",
-                        op.outcome == OpOutcome::kOk && !op.written ? "refused"
-                                                                    : OutcomeName(op.outcome));
+        absl::StrAppend(
+            &line, " -> ",
+            op.outcome == OpOutcome::kOk && !op.written ? "refused" : OutcomeName(op.outcome));
         break;
       case OpKind::kDel:
         absl::StrAppend(&line, " DEL -> ", OutcomeName(op.outcome));

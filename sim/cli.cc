@@ -100,12 +100,12 @@ CommandLine ParseCommandLine(const std::vector<std::string>& args) {
     const std::string_view arg = args[i];
     const bool has_value = i + 1 < args.size();
     auto value = [&]() -> std::string_view { return args[++i]; };
-    const bool wants_value =
-        arg == "--seed" || arg == "--seeds" || arg == "--nodes" || arg == "--clients" ||
-        arg == "--ops" || arg == "--keys" || arg == "--replication" || arg == "--duration-ms" ||
-        arg == "--faults" || arg == "--bug" || arg == "--drop-faults" || arg == "--think-ms" ||
-        arg == "--pipeline" || arg == "--maxmemory" || arg == "--history" ||
-        arg == "--check-history";
+    const bool wants_value = arg == "--seed" || arg == "--seeds" || arg == "--nodes" ||
+                             arg == "--clients" || arg == "--ops" || arg == "--keys" ||
+                             arg == "--replication" || arg == "--duration-ms" ||
+                             arg == "--faults" || arg == "--bug" || arg == "--drop-faults" ||
+                             arg == "--think-ms" || arg == "--pipeline" || arg == "--maxmemory" ||
+                             arg == "--history" || arg == "--check-history";
     if (wants_value && !has_value) return fail("shoal-sim: " + std::string(arg) + " needs a value");
     std::uint64_t n = 0;
     const bool numeric = arg == "--seed" || arg == "--nodes" || arg == "--clients" ||

@@ -58,8 +58,8 @@ struct Fault {
   FaultKind kind = FaultKind::kCrash;
   std::uint32_t node = 0;
   std::uint32_t other = 0;
-  std::uint64_t side_mask = 0;  // bit i = endpoint i (nodes first, then clients)
-  TimeMs delay_ms = 0;          // kClog: extra latency; kClockStep: the step (signed)
+  std::uint64_t side_mask = 0;       // bit i = endpoint i (nodes first, then clients)
+  TimeMs delay_ms = 0;               // kClog: extra latency; kClockStep: the step (signed)
   TimeMs restart_clock_step_ms = 0;  // kCrash: the wall clock steps by this on restart (signed)
 };
 

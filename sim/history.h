@@ -64,8 +64,8 @@ struct Operation {
   std::string key;
   // SET: the unique value written. GET with kOk: the value read, or empty with `found == false`.
   std::string value;
-  bool found = false;      // GET only: true if a value came back
-  TimeMs ttl_ms = 0;       // SET only: relative TTL requested (PX / EX; 0: none)
+  bool found = false;  // GET only: true if a value came back
+  TimeMs ttl_ms = 0;   // SET only: relative TTL requested (PX / EX; 0: none)
   // SET only: an absolute expiry (PXAT / EXAT) converted to true time (0: none), and KEEPTTL
   // (the value inherits whatever expiry the key had: the history cannot know it).
   TimeMs expire_at = 0;

@@ -347,7 +347,8 @@ Result<History> HistoryFromJsonLines(std::string_view text, std::string& error) 
       meta_seen = true;
       std::int64_t skew = 0;
       bool is_null = false;
-      if (meta->type != Value::Type::kObject || !num(*meta, "clock_skew_bound_ms", false, skew, is_null)) {
+      if (meta->type != Value::Type::kObject ||
+          !num(*meta, "clock_skew_bound_ms", false, skew, is_null)) {
         return fail("meta needs clock_skew_bound_ms");
       }
       h.clock_skew_bound_ms = skew;

@@ -22,8 +22,8 @@
 #include <vector>
 
 #include "core/cluster/planted_bug.h"
-#include "sim/cli.h"
 #include "sim/checker.h"
+#include "sim/cli.h"
 #include "sim/faults.h"
 #include "sim/history_json.h"
 #include "sim/shrink.h"
@@ -36,10 +36,9 @@ using shoal::sim::ScenarioResult;
 
 std::string SummaryLine(const ScenarioResult& r) {
   char buf[768];
-  const double per_write = r.writes_committed == 0
-                               ? 0.0
-                               : static_cast<double>(r.replication_messages) /
-                                     static_cast<double>(r.writes_committed);
+  const double per_write = r.writes_committed == 0 ? 0.0
+                                                   : static_cast<double>(r.replication_messages) /
+                                                         static_cast<double>(r.writes_committed);
   std::snprintf(buf, sizeof(buf),
                 "seed=%" PRIu64 " trace=%016" PRIx64
                 " mix=%s nodes=%u clients=%u keys=%u pipeline=%u maxmemory=%" PRIu64
@@ -47,10 +46,10 @@ std::string SummaryLine(const ScenarioResult& r) {
                 " own_ops=%" PRIu64 " own_answered=%" PRIu64 " faults=%" PRIu64 " messages=%" PRIu64
                 " evictions=%" PRIu64 " writes_committed=%" PRIu64
                 " repl_msgs_per_write=%.3f sim_ms=%" PRId64 " %s",
-                r.seed, r.trace, r.mix.c_str(), r.nodes, r.clients, r.keys, r.pipeline,
-                r.maxmemory, r.small_knobs ? "small" : "default", r.ops, r.ops_ok, r.ops_fail,
-                r.ops_unknown, r.mutation_ops, r.mutation_ops_answered, r.faults, r.messages,
-                r.evictions, r.writes_committed, per_write, static_cast<std::int64_t>(r.end_at),
+                r.seed, r.trace, r.mix.c_str(), r.nodes, r.clients, r.keys, r.pipeline, r.maxmemory,
+                r.small_knobs ? "small" : "default", r.ops, r.ops_ok, r.ops_fail, r.ops_unknown,
+                r.mutation_ops, r.mutation_ops_answered, r.faults, r.messages, r.evictions,
+                r.writes_committed, per_write, static_cast<std::int64_t>(r.end_at),
                 r.violation ? "VIOLATION" : "ok");
   return buf;
 }
@@ -67,8 +66,7 @@ int CheckHistoryFile(const std::string& path) {
   for (std::size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) text.append(buf, n);
   std::fclose(f);
   std::string error;
-  const shoal::Result<shoal::sim::History> history =
-      shoal::sim::HistoryFromJsonLines(text, error);
+  const shoal::Result<shoal::sim::History> history = shoal::sim::HistoryFromJsonLines(text, error);
   if (!history) {
     std::fprintf(stderr, "shoal-sim: %s: %s\n", path.c_str(), error.c_str());
     return 2;
@@ -77,10 +75,11 @@ int CheckHistoryFile(const std::string& path) {
   for (const shoal::sim::Violation& v : r.violations) {
     std::printf("%s\n", shoal::sim::FormatViolation(history.value(), v).c_str());
   }
-  std::printf("check-history: %s ops=%zu keys=%zu reads=%zu misses=%zu excused=%zu violations=%zu %s\n",
-              path.c_str(), r.stats.ops, r.stats.keys, r.stats.reads_found, r.stats.reads_missed,
-              r.stats.misses_excused, r.violations.size() + r.violations_dropped,
-              r.ok ? "ok" : "VIOLATION");
+  std::printf(
+      "check-history: %s ops=%zu keys=%zu reads=%zu misses=%zu excused=%zu violations=%zu %s\n",
+      path.c_str(), r.stats.ops, r.stats.keys, r.stats.reads_found, r.stats.reads_missed,
+      r.stats.misses_excused, r.violations.size() + r.violations_dropped,
+      r.ok ? "ok" : "VIOLATION");
   return r.ok ? 0 : 1;
 }
 
@@ -228,13 +227,13 @@ int main(int argc, char** argv) {
       static_cast<double>(std::clock() - cpu_start) / static_cast<double>(CLOCKS_PER_SEC);
   const double runs = static_cast<double>(scenarios * (check_determinism ? 2 : 1));
   std::printf("summary: scenarios=%" PRIu64 " runs=%.0f violations=%" PRIu64
-              " trace_mismatches=%" PRIu64 " ops=%" PRIu64 " faults=%" PRIu64
-              " evictions=%" PRIu64 " repl_msgs_per_write=%.3f cpu_s=%.2f"
+              " trace_mismatches=%" PRIu64 " ops=%" PRIu64 " faults=%" PRIu64 " evictions=%" PRIu64
+              " repl_msgs_per_write=%.3f cpu_s=%.2f"
               " scenarios_per_cpu_s=%.1f %s\n",
               scenarios, runs, violations, mismatches, ops, faults, evictions,
-              writes_committed == 0 ? 0.0
-                                    : static_cast<double>(repl_messages) /
-                                          static_cast<double>(writes_committed),
+              writes_committed == 0
+                  ? 0.0
+                  : static_cast<double>(repl_messages) / static_cast<double>(writes_committed),
               cpu_s, cpu_s > 0 ? runs / cpu_s : 0.0,
               violations == 0 && mismatches == 0 ? "ok" : "FAILED");
   return violations == 0 && mismatches == 0 ? 0 : 1;

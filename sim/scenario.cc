@@ -64,8 +64,9 @@ Scenario DrawScenario(const ScenarioOptions& options, Prng& root) {
   s.replication_factor = std::min(options.replication_factor, s.nodes);
   s.pipeline = std::max<std::uint32_t>(1, options.pipeline.value_or(pipeline_drawn));
   s.maxmemory_bytes = options.maxmemory.value_or(evicting ? maxmemory_drawn : 0);
-  s.eviction = policy < 2 ? EvictionKind::kS3Fifo : policy == 2 ? EvictionKind::kSieve
-                                                                  : EvictionKind::kLru;
+  s.eviction = policy < 2    ? EvictionKind::kS3Fifo
+               : policy == 2 ? EvictionKind::kSieve
+                             : EvictionKind::kLru;
   if (s.small_knobs) s.knobs = small;
 
   s.fault_end = options.duration_ms * 3 / 4;

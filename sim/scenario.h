@@ -36,7 +36,7 @@ struct Scenario {
   std::uint32_t clients = 4;
   std::uint32_t replication_factor = 3;
   std::uint32_t ops_total = 2000;
-  std::vector<std::string> keys;                // the checked keys
+  std::vector<std::string> keys;               // the checked keys
   std::vector<std::uint64_t> zipf_cumulative;  // empty: uniform over keys
   std::uint32_t pipeline = 1;
   std::uint32_t mutation_percent = 0;

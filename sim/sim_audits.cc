@@ -178,11 +178,13 @@ void Sim::CheckLostCopies(std::uint32_t n) {
       const cluster::Version held = nodes_[r].node->cluster()->HeldVersion(key);
       if (held >= mine->version) continue;
       char buf[320];
-      std::snprintf(buf, sizeof(buf),
-                    "key '%s': node n%u crashed holding the last copy of acknowledged write #%" PRIu64
-                    " ('%s', version %" PRIu64 "), but replica n%u, up since before that write, "
-                    "holds only version %" PRIu64,
-                    key.c_str(), n, *id, std::string(mine->value).c_str(), mine->version, r, held);
+      std::snprintf(
+          buf, sizeof(buf),
+          "key '%s': node n%u crashed holding the last copy of acknowledged write #%" PRIu64
+          " ('%s', version %" PRIu64
+          "), but replica n%u, up since before that write, "
+          "holds only version %" PRIu64,
+          key.c_str(), n, *id, std::string(mine->value).c_str(), mine->version, r, held);
       AuditViolation(kViolationLostCopy, buf);
     }
   }
@@ -219,7 +221,8 @@ void Sim::CheckFinalCopies() {
           // Each pair once: compare from the primary's side, and from a backup's side only
           // against the primary (a key the primary lacks).
           if (holder != p && r != p) continue;
-          const std::optional<ItemView> theirs = nodes_[r].node->store().PeekIncludingExpired(e.key);
+          const std::optional<ItemView> theirs =
+              nodes_[r].node->store().PeekIncludingExpired(e.key);
           if (theirs) {
             if (holder != p) continue;  // compared from the primary's side
             if (theirs->value == e.value && theirs->expire_at == e.expire_at &&

@@ -151,9 +151,8 @@ void Sim::CompleteOp(std::uint32_t c, std::uint32_t lane) {
     m.done = true;
     m.complete_at = now_;
     m.outcome = r.outcome;
-    m.answered = r.outcome == client::OpOutcome::kOk ||
-                 (r.outcome == client::OpOutcome::kUnknown && !r.error.empty() &&
-                  r.error != "timeout");
+    m.answered = r.outcome == client::OpOutcome::kOk || (r.outcome == client::OpOutcome::kUnknown &&
+                                                         !r.error.empty() && r.error != "timeout");
     trace_.Fold(static_cast<std::uint64_t>(r.outcome) | 0x4000);
     // APPEND reports the new length: reset the key (SET) once it grows past the bound.
     if (r.outcome == client::OpOutcome::kOk && r.reply.type == client::Reply::Type::kInteger &&
@@ -251,8 +250,7 @@ void Sim::ScheduleNext(std::uint32_t c, std::uint32_t lane) {
   TimeMs at = 0;
   if (client.ops_left > 0) {
     at = now_ + 1 + workload_prng_.Exponential(think);
-  } else if (c == 0 && lane == 0 &&
-             (!l.sweeping || NextSweepKey(client.sweep_next))) {
+  } else if (c == 0 && lane == 0 && (!l.sweeping || NextSweepKey(client.sweep_next))) {
     // (Which keys were written is known only once every other lane is done: OnClientWake waits
     // for that before the first key.)
     l.sweeping = true;

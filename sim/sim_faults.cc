@@ -209,7 +209,8 @@ void Sim::OnQuiet() {
   }
   if (options_.verbose) {
     std::printf("%8" PRId64 "ms QUIET   every fault healed; liveness required from %" PRId64 "ms\n",
-                static_cast<std::int64_t>(now_), static_cast<std::int64_t>(scenario_.liveness_start));
+                static_cast<std::int64_t>(now_),
+                static_cast<std::int64_t>(scenario_.liveness_start));
   }
 }
 

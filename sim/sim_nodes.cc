@@ -4,8 +4,8 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "core/cluster/codec.h"
 #include "core/cluster/cluster_node.h"
+#include "core/cluster/codec.h"
 #include "core/limits.h"
 #include "core/result.h"
 #include "sim/sim_world.h"
@@ -212,7 +212,8 @@ void Sim::HandleEffects(std::uint32_t n) {
       node.stalled_replies.insert(out.client);
       if (options_.verbose) {
         std::printf("%8lldms lost    n%u -> c%u conn=%llu (the connection stalls)\n",
-                    static_cast<long long>(now_), n, c, static_cast<unsigned long long>(out.client));
+                    static_cast<long long>(now_), n, c,
+                    static_cast<unsigned long long>(out.client));
       }
     }
     trace_.Fold(d.delivered ? static_cast<std::uint64_t>(d.at) : 0xDEAD);

@@ -140,17 +140,17 @@ struct SimNode {
   std::uint32_t incarnation = 1;
   TimeMs offset_ms = 0;
   std::int32_t drift_ppm = 0;
-  TimeMs wall_step_ms = 0;  // sum of the clock steps so far
-  TimeMs wall_high_ms = 0;  // the wall clock's reading just before its last backward step
-  TimeMs mono_base = 0;     // the monotonic clock's origin in this life
-  TimeMs life_started = 0;  // true time of the last (re)start
+  TimeMs wall_step_ms = 0;     // sum of the clock steps so far
+  TimeMs wall_high_ms = 0;     // the wall clock's reading just before its last backward step
+  TimeMs mono_base = 0;        // the monotonic clock's origin in this life
+  TimeMs life_started = 0;     // true time of the last (re)start
   bool flush_pending = false;  // a kFlush is queued for it
   absl::flat_hash_set<ClientId> sessions;         // lookups only, never iterated
   absl::flat_hash_set<std::string> evicted_keys;  // in this life; lookups only
   // Client connections whose replies stopped: one was lost, and on a stream (TCP) nothing after a
   // lost segment arrives, so every later reply on it is lost too. Lookups only.
   absl::flat_hash_set<ClientId> stalled_replies;
-  std::vector<Event> stash;                       // deliveries held while paused
+  std::vector<Event> stash;  // deliveries held while paused
   Timeline timeline;
   // Replication counters of earlier lives, so the run's totals survive crashes.
   std::uint64_t replication_messages = 0;
@@ -174,8 +174,11 @@ struct Lane {
 struct SimClient {
   SimClient(std::vector<std::string> addresses, const client::RetryPolicy& policy,
             std::uint32_t node_count, std::uint32_t lanes)
-      : router(std::move(addresses)), conn(node_count, 0), parsers(node_count),
-        waiting(node_count), stalled(node_count, false) {
+      : router(std::move(addresses)),
+        conn(node_count, 0),
+        parsers(node_count),
+        waiting(node_count),
+        stalled(node_count, false) {
     for (std::uint32_t i = 0; i < lanes; ++i) this->lanes.emplace_back(policy);
   }
   client::SlotRouter router;
@@ -191,7 +194,7 @@ struct SimClient {
   std::uint32_t lanes_idle = 0;
   bool finished = false;
   std::array<std::string, kOwnKeysPerClient> own_values;  // what APPEND last reported (length)
-  client::Reply reply;  // reused
+  client::Reply reply;                                    // reused
 };
 
 // An operation on a client's own keys (not in the history; counted and judged for liveness).
@@ -333,7 +336,7 @@ class Sim {
   std::uint64_t evictions_ = 0;
   std::uint64_t audits_ = 0;
   std::size_t audit_cursor_ = 0;
-  std::vector<std::string> audit_dirty_;             // keys written since the last audit
+  std::vector<std::string> audit_dirty_;              // keys written since the last audit
   absl::flat_hash_set<std::string> audit_dirty_set_;  // the same, for lookups only
   // Replica audit findings: (kind, text); the first few are reported.
   std::vector<std::pair<std::string, std::string>> audit_violations_;

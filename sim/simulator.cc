@@ -71,7 +71,7 @@ std::string NodeAddress(std::uint32_t node) {
 }  // namespace
 
 std::shared_ptr<const cluster::Placement> PlacementCache::Get(std::uint32_t nodes,
-                                                               std::uint32_t r) {
+                                                              std::uint32_t r) {
   for (const auto& p : built_) {
     if (p->node_count() == nodes && p->replication_factor() == r) return p;
   }
@@ -133,8 +133,8 @@ Sim::Sim(const ScenarioOptions& options, PlacementCache* cache)
       const auto s16 = static_cast<std::uint16_t>(slot);
       clients_.back().router.SetOwner(s16, placement_->Primary(s16));
     }
-    clients_.back().ops_left = scenario_.ops_total / client_count_ +
-                               (c < scenario_.ops_total % client_count_ ? 1 : 0);
+    clients_.back().ops_left =
+        scenario_.ops_total / client_count_ + (c < scenario_.ops_total % client_count_ ? 1 : 0);
   }
 }
 

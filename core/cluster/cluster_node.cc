@@ -4,7 +4,6 @@
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
-
 #include "core/commands/command_util.h"
 #include "core/limits.h"
 #include "core/resp/resp_writer.h"

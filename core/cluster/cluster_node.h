@@ -123,7 +123,7 @@ class ClusterNode final : public CommandGate {
   bool started_ = false;
   Version next_version_ = 1;
   Current current_;
-  std::vector<Mutation> flushes_;  // FLUSHALL's per-slot flushes, submitted by FinishCommand
+  std::vector<Mutation> flushes_;     // FLUSHALL's per-slot flushes, submitted by FinishCommand
   std::vector<std::string> expired_;  // keys of our primary slots that expired, not yet replicated
   std::vector<std::uint16_t> primary_slots_;
   absl::flat_hash_map<std::string, StaleCopy> stale_;  // kStaleRead only; lookups only

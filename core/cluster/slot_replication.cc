@@ -352,4 +352,3 @@ void SlotReplication::CheckInvariants() const {
 }
 
 }  // namespace shoal::cluster
-

@@ -117,7 +117,8 @@ struct Store::Impl {
 
   void NotifyExpired(const Item* item) const {
     if (eviction_listener != nullptr) {
-      eviction_listener->OnExpired(store_internal::ItemKey(item), store_internal::ItemVersion(item));
+      eviction_listener->OnExpired(store_internal::ItemKey(item),
+                                   store_internal::ItemVersion(item));
     }
   }
 

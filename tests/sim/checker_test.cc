@@ -878,8 +878,7 @@ RC_GTEST_PROP(CheckerProperty, FlagsAReadOfAnOverwrittenValue, ()) {
     const Operation& get = h.ops[i];
     if (get.kind != OpKind::kGet || get.outcome != OpOutcome::kOk) continue;
     for (const Operation& u : h.ops) {
-      if (u.kind != OpKind::kSet || u.outcome != OpOutcome::kOk || !u.written ||
-          u.key != get.key) {
+      if (u.kind != OpKind::kSet || u.outcome != OpOutcome::kOk || !u.written || u.key != get.key) {
         continue;
       }
       for (const Operation& x : h.ops) {
@@ -948,9 +947,8 @@ RC_GTEST_PROP(CheckerProperty, FlagsAMissOnceItsExcuseIsGone, ()) {
   for (const Operation& get : h.ops) {
     if (get.kind != OpKind::kGet || get.outcome != OpOutcome::kOk || get.found) continue;
     for (const Operation& w : h.ops) {
-      if (w.kind != OpKind::kSet || w.outcome != OpOutcome::kOk || !w.written ||
-          w.key != get.key || w.ttl_ms != 0 || w.expire_at != 0 || w.keep_ttl ||
-          w.complete_at >= get.invoke_at) {
+      if (w.kind != OpKind::kSet || w.outcome != OpOutcome::kOk || !w.written || w.key != get.key ||
+          w.ttl_ms != 0 || w.expire_at != 0 || w.keep_ttl || w.complete_at >= get.invoke_at) {
         continue;
       }
       bool excusable = false;

@@ -79,9 +79,10 @@ RC_GTEST_PROP(CliTest, ReplayCommandRoundTrips, ()) {
   if (*rc::gen::arbitrary<bool>()) {
     o.faults = *rc::gen::element<std::string>("none", "calm", "network", "crash", "brutal");
   }
-  o.bug = *rc::gen::element(cluster::PlantedBug::kNone, cluster::PlantedBug::kStaleRead,
-                            cluster::PlantedBug::kAckBeforeReplicate,
-                            cluster::PlantedBug::kIgnoreTtl, cluster::PlantedBug::kAcceptOldIncarnation);
+  o.bug =
+      *rc::gen::element(cluster::PlantedBug::kNone, cluster::PlantedBug::kStaleRead,
+                        cluster::PlantedBug::kAckBeforeReplicate, cluster::PlantedBug::kIgnoreTtl,
+                        cluster::PlantedBug::kAcceptOldIncarnation);
   o.replication_factor = *rc::gen::inRange<std::uint32_t>(1, kNodesMax + 1);
   o.duration_ms = *rc::gen::inRange<TimeMs>(4 * kLivenessBoundMs / 3, 3'600'001);
   if (*rc::gen::arbitrary<bool>()) o.think_ms = *rc::gen::inRange<TimeMs>(1, 600'001);

@@ -69,8 +69,8 @@ TEST(PlantedBugsTest, EveryBugIsCaughtWithItsKindWithinItsBound) {
         EXPECT_EQ(again.report, r.report);
       }
     }
-    EXPECT_TRUE(caught.has_value()) << cluster::PlantedBugName(bug) << " did not cause "
-                                    << c->kind << " in seeds 1.." << c->seeds_max;
+    EXPECT_TRUE(caught.has_value()) << cluster::PlantedBugName(bug) << " did not cause " << c->kind
+                                    << " in seeds 1.." << c->seeds_max;
   }
 }
 

@@ -18,7 +18,9 @@ using testing::TestCluster;
 
 const std::vector<std::string> kTags = {"{a}", "{b}", "{c}"};
 
-std::string GenKey(const std::string& tag) { return tag + *rc::gen::elementOf(std::vector<std::string>{"x", "y", "z"}); }
+std::string GenKey(const std::string& tag) {
+  return tag + *rc::gen::elementOf(std::vector<std::string>{"x", "y", "z"});
+}
 
 std::string GenValue() {
   switch (*rc::gen::inRange(0, 4)) {
@@ -109,7 +111,8 @@ std::vector<std::string> GenCommand(TimeMs wall) {
     }
     case 7:
     case 8: {
-      std::vector<std::string> argv = {*rc::gen::elementOf(std::vector<std::string>{"DEL", "UNLINK", "EXISTS"})};
+      std::vector<std::string> argv = {
+          *rc::gen::elementOf(std::vector<std::string>{"DEL", "UNLINK", "EXISTS"})};
       for (int i = *rc::gen::inRange(1, 4); i > 0; --i) argv.push_back(GenKey(tag));
       return argv;
     }
@@ -119,12 +122,15 @@ std::vector<std::string> GenCommand(TimeMs wall) {
       std::string name = std::string(seconds ? "" : "P") + "EXPIRE" + (at ? "AT" : "");
       std::vector<std::string> argv = {name, key, GenTime(at, wall, seconds)};
       if (*rc::gen::inRange(0, 3) == 0) {
-        argv.push_back(*rc::gen::elementOf(std::vector<std::string>{"NX", "XX", "GT", "LT", "BAD"}));
+        argv.push_back(
+            *rc::gen::elementOf(std::vector<std::string>{"NX", "XX", "GT", "LT", "BAD"}));
       }
       return argv;
     }
     case 10:
-      return {*rc::gen::elementOf(std::vector<std::string>{"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"}), key};
+      return {
+          *rc::gen::elementOf(std::vector<std::string>{"TTL", "PTTL", "EXPIRETIME", "PEXPIRETIME"}),
+          key};
     case 11:
       return {"PERSIST", key};
     case 12: {
@@ -176,7 +182,8 @@ RC_GTEST_PROP(LockstepProperty, ReplicatedRepliesEqualSingleNodeReplies, ()) {
     effects.Clear();
     single.Step(cluster.time(), ClientCommand{kSingle, views}, effects);
     std::string reply;
-    for (const auto& out : effects.outputs) reply.append(effects.bytes, out.begin, out.end - out.begin);
+    for (const auto& out : effects.outputs)
+      reply.append(effects.bytes, out.begin, out.end - out.begin);
     return reply;
   };
 
@@ -209,7 +216,8 @@ RC_GTEST_PROP(LockstepProperty, ReplicatedRepliesEqualSingleNodeReplies, ()) {
         const auto item = cluster.node(n).store().Peek(key, cluster.wall());
         RC_ASSERT(item.has_value() == expected.has_value());
         if (!item) continue;
-        RC_LOG() << "node " << n << " key " << key << " has '" << item->value << "' v" << item->version << "\n";
+        RC_LOG() << "node " << n << " key " << key << " has '" << item->value << "' v"
+                 << item->version << "\n";
         RC_ASSERT(item->value == expected->value);
         RC_ASSERT(item->expire_at == expected->expire_at);
         RC_ASSERT(item->version == primary->version);

@@ -127,7 +127,9 @@ TEST(PlacementProperty, AddingANodeOnlyMovesSlotsToIt) {
       }
       // The old nodes that remain form a prefix of the old list, in the same order.
       ASSERT_TRUE(std::equal(without_new.begin(), without_new.end(), old_list.begin()));
-      if (new_list[0] != old_list[0]) ASSERT_EQ(new_list[0], n);
+      if (new_list[0] != old_list[0]) {
+        ASSERT_EQ(new_list[0], n);
+      }
     }
   }
 }
