@@ -51,20 +51,22 @@ void Sim::OnReply(const Event& e) {
   }
 }
 
+Event Sim::ConnectionEvent(Ev kind, TimeMs at, std::uint32_t c, std::uint32_t n) const {
+  Event e;
+  e.kind = kind;
+  e.at = at;
+  e.a = c;
+  e.b = n;
+  e.tag = clients_[c].conn[n];  // the connection it travels on
+  e.incarnation = nodes_[n].incarnation;
+  return e;
+}
+
 void Sim::DropConnection(std::uint32_t c, std::uint32_t n) {
   SimClient& client = clients_[c];
   if (client.conn[n] == 0) return;
   const Delivery d = network_->Send(now_, network_->ClientEndpoint(c), n, net_prng_);
-  if (d.delivered) {
-    Event e;
-    e.kind = Ev::kClose;
-    e.at = d.at;
-    e.a = c;
-    e.b = n;
-    e.tag = client.conn[n];
-    e.incarnation = nodes_[n].incarnation;
-    Push(e);
-  }
+  if (d.delivered) Push(ConnectionEvent(Ev::kClose, d.at, c, n));
   client.conn[n] = 0;
   client.parsers[n].Reset();
   // Every request still waiting on that connection is lost with it: its outcome is unknown.
@@ -104,13 +106,7 @@ void Sim::HandleAction(std::uint32_t c, std::uint32_t lane,
       if (!d.delivered) client.stalled[n] = true;
       trace_.Fold(d.delivered ? static_cast<std::uint64_t>(d.at) : 0xDEAD);
       if (d.delivered) {
-        Event e;
-        e.kind = Ev::kRequest;
-        e.at = d.at;
-        e.a = c;
-        e.b = n;
-        e.tag = client.conn[n];
-        e.incarnation = nodes_[n].incarnation;
+        Event e = ConnectionEvent(Ev::kRequest, d.at, c, n);
         e.payload = AllocArgv(l.op.argv());
         Push(e);
       }

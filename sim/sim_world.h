@@ -245,6 +245,8 @@ class Sim {
   void OnReply(const Event& e);
   void OnClientWake(const Event& e);
   void OnClientTimeout(const Event& e);
+  // An event from client c to node n on their current connection (kClose, kRequest).
+  Event ConnectionEvent(Ev kind, TimeMs at, std::uint32_t c, std::uint32_t n) const;
   void DropConnection(std::uint32_t c, std::uint32_t n);
   void HandleAction(std::uint32_t c, std::uint32_t lane, const client::Operation::Action& action);
   void StartNextOp(std::uint32_t c, std::uint32_t lane);

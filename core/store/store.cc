@@ -310,17 +310,22 @@ struct Store::Impl {
     return victims.size();
   }
 
+  // Removes `item` if it has expired by `now` (telling the listener first).
+  bool RemoveIfExpired(Item* item, TimeMs now) {
+    if (store_internal::ItemExpireAt(item) > now) return false;
+    NotifyExpired(item);
+    RemoveAt(SlotOf(item), item, /*unlink_policy=*/true);
+    ++stats.expired;
+    return true;
+  }
+
   std::size_t ExpireSome(TimeMs now, std::size_t keys_max) {
     std::size_t removed = 0;
     if (keys_max >= expiring.size()) {
       // A full sweep from the front: swap-remove brings an unexamined entry from the tail to the
       // position just emptied, so every key is examined exactly once.
       for (std::size_t i = 0; i < expiring.size();) {
-        Item* item = expiring[i];
-        if (store_internal::ItemExpireAt(item) <= now) {
-          NotifyExpired(item);
-          RemoveAt(SlotOf(item), item, /*unlink_policy=*/true);
-          ++stats.expired;
+        if (RemoveIfExpired(expiring[i], now)) {
           ++removed;
         } else {
           ++i;
@@ -330,15 +335,10 @@ struct Store::Impl {
       return removed;
     }
     // A partial sweep resumes where the last one stopped, so repeated calls cover every key.
-    const std::size_t budget = keys_max;
-    for (std::size_t examined = 0; examined < budget && !expiring.empty(); ++examined) {
+    for (std::size_t examined = 0; examined < keys_max && !expiring.empty(); ++examined) {
       if (expire_cursor >= expiring.size()) expire_cursor = 0;
-      Item* item = expiring[expire_cursor];
-      if (store_internal::ItemExpireAt(item) <= now) {
-        // Swap-remove brings the last entry to the cursor; it is examined next.
-        NotifyExpired(item);
-        RemoveAt(SlotOf(item), item, /*unlink_policy=*/true);
-        ++stats.expired;
+      // Swap-remove brings the last entry to the cursor; it is examined next.
+      if (RemoveIfExpired(expiring[expire_cursor], now)) {
         ++removed;
       } else {
         ++expire_cursor;
