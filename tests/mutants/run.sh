@@ -33,7 +33,7 @@ patches=("$@")
 log "copying the working tree to $WORK"
 mkdir -p "$WORK/src"
 (cd "$ROOT" && git ls-files -co --exclude-standard -z | tar -c --null -T - -f -) |
-  (cd "$WORK/src" && tar -xf -)
+  (cd "$WORK/src" && tar -xmf -)  # -m: fresh mtimes, so a reused build rebuilds what changed
 git -C "$WORK/src" init -q && git -C "$WORK/src" add -A >/dev/null &&
   git -C "$WORK/src" -c user.name=mutate -c user.email=mutate@localhost commit -qm base
 cmake -S "$WORK/src" -B "$WORK/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHOAL_BENCH=OFF \
