@@ -228,6 +228,28 @@ TEST(ClusterNodeTest, SetOptionsNxXxAndTtl) {
   for (NodeId n : replicas) EXPECT_FALSE(c.Value(n, key).has_value());
 }
 
+TEST(ClusterNodeTest, NxAfterDelAndAfterExpiryWritesOnEveryCopy) {
+  TestCluster c(3, 3);
+  ASSERT_TRUE(c.Settle());
+  const std::string key = c.KeyWithPrimary(2);
+  const auto replicas = c.placement().Replicas(KeySlot(key));
+  c.Connect(2, 1);
+  ASSERT_EQ(c.Call(1, {"SET", key, "a"}), kOk);
+  ASSERT_EQ(c.Call(1, {"DEL", key}), ":1\r\n");
+  EXPECT_EQ(c.Call(1, {"SET", key, "b", "NX"}), kOk);  // after DEL
+  ASSERT_EQ(c.Call(1, {"SET", key, "c", "PX", "100000"}), kOk);
+  ASSERT_TRUE(c.Settle());
+  c.Advance(200'000);
+  EXPECT_EQ(c.Call(1, {"SET", key, "d", "NX"}), kOk);  // after expiry (found lazily)
+  EXPECT_EQ(c.Call(1, {"SET", key, "e", "NX"}), kNil);
+  ASSERT_TRUE(c.Settle());
+  for (NodeId n : replicas) {
+    EXPECT_EQ(c.Value(n, key), std::optional<std::string>("d")) << "node " << n;
+    EXPECT_EQ(c.Item(n, key)->expire_at, kNoExpiry);
+  }
+  c.CheckInvariants();
+}
+
 TEST(ClusterNodeTest, WritesSurviveLossDuplicationAndReordering) {
   TestCluster c(3, 3, PlantedBug::kNone, 42);
   ASSERT_TRUE(c.Settle());
