@@ -116,6 +116,9 @@ inline constexpr std::size_t kSyncScanPerReplyMax = 4096;
 // One Replicate message carries at most this many mutations; messages in flight per stream.
 inline constexpr std::size_t kReplicationBatchMutationsMax = 4096;
 inline constexpr std::size_t kReplicationStreamWindow = 1;
+// The largest window a configuration (or the simulator's drawn knobs) may set: a window above 1
+// lets a stream run ahead of its acknowledgements, and exercises the backup's gap handling.
+inline constexpr std::size_t kReplicationStreamWindowMax = 16;
 // Unacknowledged Replicate and unanswered SyncRequest messages are re-sent after this long
 // (monotonic clock); a stream's interval doubles with each re-send up to kReplicationRetryMaxMs
 // (no retransmission storm while a backup is partitioned away).

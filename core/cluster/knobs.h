@@ -49,7 +49,7 @@ struct ReplicationKnobs {
            in(slot_writes_max, limits::kSlotWritesMax) &&
            in(batch_mutations_max, limits::kReplicationBatchMutationsMax) &&
            in(batch_bytes_max, limits::kReplicationBatchBytesMax) &&
-           in(stream_window, limits::kReplicationStreamWindow) &&
+           in(stream_window, limits::kReplicationStreamWindowMax) &&
            repairs_in_flight_max <= replication_writes_max &&
            slot_writes_max <= replication_writes_max;
   }
