@@ -1,7 +1,7 @@
 // EventQueue: the simulator's agenda. A binary min-heap of events ordered by (time, insertion
 // sequence), so two events due at the same virtual time always run in the order they were
 // scheduled, on every build. Events are small plain structs (payloads live elsewhere, referenced
-// by index) so the heap moves a few words per swap.
+// by index) so the heap moves a few words per step.
 //
 // Thread safety: none; owned by one Simulator.
 // Invariants:
@@ -9,6 +9,7 @@
 //   2. Sequence numbers are never reused within one queue (64-bit counter).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -58,25 +59,35 @@ class EventQueue {
 
  private:
   static bool Before(const E& a, const E& b) { return a.at != b.at ? a.at < b.at : a.seq < b.seq; }
+  // A 4-ary heap, sifted by moving a hole rather than swapping: (at, seq) is a total order, so
+  // the pop order is the same as any other correct heap's, with fewer moves and levels.
+  static constexpr std::size_t kArity = 4;
   void SiftUp(std::size_t i) {
+    E moving = std::move(heap_[i]);
     while (i > 0) {
-      const std::size_t parent = (i - 1) / 2;
-      if (!Before(heap_[i], heap_[parent])) break;
-      std::swap(heap_[i], heap_[parent]);
+      const std::size_t parent = (i - 1) / kArity;
+      if (!Before(moving, heap_[parent])) break;
+      heap_[i] = std::move(heap_[parent]);
       i = parent;
     }
+    heap_[i] = std::move(moving);
   }
   void SiftDown(std::size_t i) {
     const std::size_t n = heap_.size();
+    E moving = std::move(heap_[i]);
     for (;;) {
-      const std::size_t left = 2 * i + 1;
-      if (left >= n) break;
-      std::size_t best = left;
-      if (left + 1 < n && Before(heap_[left + 1], heap_[left])) best = left + 1;
-      if (!Before(heap_[best], heap_[i])) break;
-      std::swap(heap_[i], heap_[best]);
+      const std::size_t first = kArity * i + 1;
+      if (first >= n) break;
+      std::size_t best = first;
+      const std::size_t last = std::min(first + kArity, n);
+      for (std::size_t c = first + 1; c < last; ++c) {
+        if (Before(heap_[c], heap_[best])) best = c;
+      }
+      if (!Before(heap_[best], moving)) break;
+      heap_[i] = std::move(heap_[best]);
       i = best;
     }
+    heap_[i] = std::move(moving);
   }
 
   std::vector<E> heap_;
