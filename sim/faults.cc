@@ -242,6 +242,16 @@ FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint
         // The node comes back with its wall clock stepped backwards (a bad NTP source, a VM
         // restored from a snapshot): its new incarnation may be below the old one.
         first.restart_clock_step_ms = -prng.Range(50, mix.clock_step_max_ms);
+        if (prng.Chance(1, 2)) {
+          // Right after a short life (a crash loop): the step outweighs the life and the time
+          // down, so the new incarnation is below the old one and peers answer IncarnationTooOld.
+          Fault earlier = first;
+          earlier.restart_clock_step_ms = 0;
+          earlier.duration_ms = prng.Range(20, 100);
+          first.duration_ms = prng.Range(20, 60);
+          earlier.at = std::max<TimeMs>(0, first.at - earlier.duration_ms - prng.Range(10, 60));
+          plan.faults.push_back(earlier);
+        }
         plan.faults.push_back(first);
       }
     }

@@ -375,10 +375,15 @@ client::OpSpec Sim::DrawMutationOp(std::uint32_t c) {
       break;
     case 5: {
       spec.argv = {"MSET"};
-      const auto count = static_cast<std::uint32_t>(workload_prng_.Range(2, 3));
+      const auto count = static_cast<std::uint32_t>(workload_prng_.Range(1, 3));
       for (std::uint32_t i = 0; i < count; ++i) {
         spec.argv.push_back(OwnKey(c, (k + i) % kOwnKeysPerClient));
         spec.argv.push_back(fresh + "-" + std::to_string(i));
+      }
+      if (workload_prng_.Chance(1, 3) || count == 1) {
+        // One key twice (legal; the last value wins): a mutation must carry only its final state.
+        spec.argv.push_back(spec.argv[1]);
+        spec.argv.push_back(fresh + "-again");
       }
       spec.key = spec.argv[1];
       break;
