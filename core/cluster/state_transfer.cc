@@ -140,6 +140,12 @@ void StateTransfer::OnSyncReply(NodeTime now, const Envelope& envelope, const Sy
   ApplyStats stats;
   for (const Mutation& m : reply.entries) {
     if (!placement.IsReplica(m.slot, state_.self) || !placement.IsReplica(m.slot, from)) continue;
+    // A backup takes a slot's state from its primary only: the primary holds every write, and
+    // what it deleted it no longer has, while another backup may still hold an older copy whose
+    // delete was committed with an acknowledgement from our previous life (brutal seed 1659). A
+    // restarting primary takes its slots from every backup.
+    const NodeId primary = placement.Primary(m.slot);
+    if (primary != state_.self && primary != from) continue;
     if (state_.versions.Apply(m, now.wall, stats)) state_.counters.sync_entries_merged++;
     state_.max_version_seen = std::max(state_.max_version_seen, m.version);
   }
