@@ -38,23 +38,18 @@ constexpr asio::use_awaitable_t<Executor> kAwait;
 
 namespace {
 
-// The only clocks the core ever sees (core/time.h), read once per batch: steady_clock for
-// timeouts and retries, system_clock (Unix epoch milliseconds) for expiry. The wall clock is read
-// again only when the monotonic millisecond has moved on (many batches share a millisecond under
-// load), so a step of the wall clock is seen within a millisecond, and a batch costs one clock
-// read, as it did before there were two clocks.
+// The only clocks the core ever sees (core/time.h), both read once per batch: steady_clock for
+// timeouts and retries, system_clock (Unix epoch milliseconds) for expiry. (Re-reading the wall
+// clock only when the monotonic millisecond moved let it lag by up to 1 ms, so PTTL after a PXAT
+// could exceed what was asked: commands_test caught it.)
 NodeTime NowMs() {
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
-  thread_local NodeTime last{.mono = -1, .wall = 0};
-  const TimeMs mono =
-      duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-  if (mono != last.mono) {
-    last.mono = mono;
-    last.wall =
-        duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
-  return last;
+  return NodeTime{
+      .mono =
+          duration_cast<milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count(),
+      .wall =
+          duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
 std::string EndpointText(const tcp::endpoint& endpoint) {
