@@ -13,10 +13,6 @@
 
 namespace shoal::sim {
 
-std::string Sim::OwnKey(std::uint32_t c, std::uint32_t i) const {
-  return "{m" + std::to_string(c) + "}" + std::to_string(i);
-}
-
 void Sim::OnReply(const Event& e) {
   const std::uint32_t c = e.a;
   const std::uint32_t n = e.b;

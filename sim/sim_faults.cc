@@ -149,7 +149,7 @@ void Sim::OnFault(std::uint32_t index, bool start) {
         t.at = now_;
         t.kind = TimelineEntry::Kind::kFault;
         t.number = index;
-        CopyText(t.text, FaultKindName(f.kind));
+        CopyText(t, FaultKindName(f.kind));
       }
     }
     const TimeMs end = f.at + f.duration_ms;

@@ -48,22 +48,24 @@ void Sim::AfterStep(std::uint32_t n) {
   // The node's inputs of this millisecond leave together, as a server flushes after a read.
   if (!node.flush_pending && node.cluster != nullptr) {
     node.flush_pending = true;
-    Event e;
-    e.kind = Ev::kFlush;
-    e.a = n;
-    e.incarnation = node.incarnation;
-    e.at = now_;
-    Push(e);
+    flushes_due_.push_back(DueFlush{.node = n, .incarnation = node.incarnation});
   }
 }
 
-void Sim::OnFlush(const Event& e) {
-  SimNode& node = nodes_[e.a];
-  if (!node.up || node.incarnation != e.incarnation) return;
-  node.flush_pending = false;
-  if (node.paused) return;
-  node.node->Flush(NodeNow(e.a), effects_);
-  HandleEffects(e.a);
+void Sim::RunDueFlushes() {
+  std::vector<DueFlush> due;
+  due.swap(flushes_due_);
+  for (const DueFlush& f : due) {
+    SimNode& node = nodes_[f.node];
+    if (!node.up || node.incarnation != f.incarnation) continue;
+    node.flush_pending = false;
+    trace_.Fold(0xF1054ULL ^ f.node);
+    if (node.paused) continue;
+    node.node->Flush(NodeNow(f.node), effects_);
+    HandleEffects(f.node);
+  }
+  due.clear();
+  if (flushes_due_.empty()) flushes_due_.swap(due);  // keep the capacity
 }
 
 void Sim::OnTick(const Event& e) {
@@ -122,7 +124,7 @@ void Sim::OnPeer(const Event& e) {
   } else if (const auto* q = std::get_if<cluster::SyncRequest>(&envelope.body)) {
     t.number = q->chunk;
   }
-  CopyText(t.text, cluster::BodyName(envelope.body));
+  CopyText(t, cluster::BodyName(envelope.body));
   Verbose(e, "n%u -> n%u %s incarnation=%" PRIu64 " number=%" PRIu64 " count=%u", e.a, e.b,
           cluster::BodyName(envelope.body), envelope.incarnation, t.number, t.count);
   node.node->Step(NodeNow(e.b), PeerMessage{&envelope}, effects_);
@@ -164,7 +166,7 @@ void Sim::OnRequest(const Event& e) {
   t.kind = TimelineEntry::Kind::kRequest;
   t.other = c;
   t.number = conn;
-  CopyText(t.text, argv[0], argv.size() > 1 ? std::string_view(argv[1]) : std::string_view());
+  CopyText(t, argv[0], argv.size() > 1 ? std::string_view(argv[1]) : std::string_view());
   if (options_.verbose) {
     std::string line;
     for (const std::string& arg : argv) line += arg + " ";
@@ -202,7 +204,7 @@ void Sim::HandleEffects(std::uint32_t n) {
     t.kind = TimelineEntry::Kind::kReply;
     t.other = c;
     t.number = out.client;
-    CopyText(t.text, bytes.substr(0, 28));
+    CopyText(t, bytes.substr(0, 28));
     // A lost reply stalls the connection (a stream): every later reply on it is lost too.
     Delivery d;
     if (!node.stalled_replies.contains(out.client)) {
@@ -262,7 +264,9 @@ void Sim::HandleEffects(std::uint32_t n) {
 
 void Sim::SendPeer(std::uint32_t from, std::uint32_t to, const cluster::Envelope& envelope) {
   SHOAL_ASSERT(to < node_count_ && to != from);
-  const std::string frame = cluster::Encode(envelope);
+  std::string& frame = frame_scratch_;  // reused: no allocation per message once warm
+  frame.clear();
+  cluster::EncodeTo(envelope, frame);
   if (!stale_active_.empty()) HoldStaleCopies(from, to, frame);
   const Delivery d = network_->Send(now_, from, to, net_prng_);
   trace_.Fold(d.delivered ? static_cast<std::uint64_t>(d.at) : 0xDEAD);

@@ -149,20 +149,22 @@ std::string Sim::FormatTimelines() const {
     node.timeline.ForEach([&](const TimelineEntry& t) {
       const long long at = static_cast<long long>(t.at);
       const long long node_at = static_cast<long long>(t.node_at - kNodeEpochMs);
+      const std::string text = PrintableText(t);
       switch (t.kind) {
         case TimelineEntry::Kind::kPeerIn:
           std::snprintf(buf, sizeof(buf),
                         "  %8lldms (node %lld) <- n%u %s incarnation=%llu number=%llu count=%u\n",
-                        at, node_at, t.other, t.text, static_cast<unsigned long long>(t.epoch),
+                        at, node_at, t.other, text.c_str(),
+                        static_cast<unsigned long long>(t.epoch),
                         static_cast<unsigned long long>(t.number), t.count);
           break;
         case TimelineEntry::Kind::kRequest:
           std::snprintf(buf, sizeof(buf), "  %8lldms (node %lld) <- c%u %s\n", at, node_at, t.other,
-                        t.text);
+                        text.c_str());
           break;
         case TimelineEntry::Kind::kReply:
           std::snprintf(buf, sizeof(buf), "  %8lldms (node %lld) -> c%u %s\n", at, node_at, t.other,
-                        t.text);
+                        text.c_str());
           break;
         case TimelineEntry::Kind::kCrash:
           std::snprintf(buf, sizeof(buf), "  %8lldms CRASH (memory lost)\n", at);
@@ -178,11 +180,11 @@ std::string Sim::FormatTimelines() const {
           break;
         case TimelineEntry::Kind::kFault:
           std::snprintf(buf, sizeof(buf), "  %8lldms FAULT #%llu %s\n", at,
-                        static_cast<unsigned long long>(t.number), t.text);
+                        static_cast<unsigned long long>(t.number), text.c_str());
           break;
         case TimelineEntry::Kind::kHeal:
           std::snprintf(buf, sizeof(buf), "  %8lldms HEAL #%llu %s\n", at,
-                        static_cast<unsigned long long>(t.number), t.text);
+                        static_cast<unsigned long long>(t.number), text.c_str());
           break;
       }
       out += buf;

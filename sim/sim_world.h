@@ -70,7 +70,6 @@ enum class Ev : std::uint8_t {
   kFaultEnd,       // a: fault index
   kQuiet,          // the quiet phase begins
   kAudit,          // the replica audit
-  kFlush,          // a: node; incarnation: after the node's inputs of this millisecond
   kStop,           // ScenarioOptions::stop_at
 };
 const char* EvName(Ev kind);
@@ -106,7 +105,10 @@ struct TimelineEntry {
   std::uint64_t number = 0;  // connection, fault index, or the message's stream position
   std::uint64_t epoch = 0;   // the sender's incarnation
   std::uint32_t count = 0;
-  char text[30] = {};  // command + key / reply prefix / message kind
+  // Command + key / reply prefix / message kind: raw bytes (text_len of them), made printable
+  // only when a report formats them (PrintableText).
+  char text[30] = {};
+  std::uint8_t text_len = 0;
 };
 
 class Timeline {
@@ -130,7 +132,10 @@ class Timeline {
   std::size_t count_ = 0;
 };
 
-void CopyText(char (&dst)[30], std::string_view a, std::string_view b = {});
+// Stores `a` (and " " + `b` when b is non-empty) in t.text, cut to fit.
+void CopyText(TimelineEntry& t, std::string_view a, std::string_view b = {});
+// t.text with every byte outside printable ASCII shown as '.'.
+std::string PrintableText(const TimelineEntry& t);
 
 struct SimNode {
   std::unique_ptr<Node> node;
@@ -144,7 +149,7 @@ struct SimNode {
   TimeMs wall_high_ms = 0;     // the wall clock's reading just before its last backward step
   TimeMs mono_base = 0;        // the monotonic clock's origin in this life
   TimeMs life_started = 0;     // true time of the last (re)start
-  bool flush_pending = false;  // a kFlush is queued for it
+  bool flush_pending = false;  // listed in Sim::flushes_due_
   absl::flat_hash_set<ClientId> sessions;         // lookups only, never iterated
   absl::flat_hash_set<std::string> evicted_keys;  // in this life; lookups only
   // Client connections whose replies stopped: one was lost, and on a stream (TCP) nothing after a
@@ -227,7 +232,9 @@ class Sim {
   NodeTime NodeNow(std::uint32_t n) const;
   NodeConfig MakeConfig(std::uint32_t n) const;
   void OnTick(const Event& e);
-  void OnFlush(const Event& e);
+  // The nodes' inputs of this millisecond leave together, as a server flushes after a read: the
+  // nodes that stepped at now_ flush once no event of now_ is left (no queue traffic per step).
+  void RunDueFlushes();
   void OnPeer(const Event& e);
   void OnRequest(const Event& e);
   void OnClose(const Event& e);
@@ -256,7 +263,10 @@ class Sim {
   void CompleteOp(std::uint32_t c, std::uint32_t lane);
   client::OpSpec DrawCheckedOp(std::uint32_t c, std::uint64_t id, Operation& op);
   client::OpSpec DrawMutationOp(std::uint32_t c);
-  std::string OwnKey(std::uint32_t c, std::uint32_t i) const;
+  // Client c's i-th own key ("{mC}I": one slot per client), built once per scenario.
+  const std::string& OwnKey(std::uint32_t c, std::uint32_t i) const {
+    return own_keys_[static_cast<std::size_t>(c) * kOwnKeysPerClient + i];
+  }
   // Advances `next` to the next key the final sweep reads; false when there is none.
   bool NextSweepKey(std::uint32_t& next) const;
   bool OnlySweeperLeft() const;  // every lane but the sweeping one has finished
@@ -309,6 +319,7 @@ class Sim {
   TimeMs now_ = 0;
   TimeMs clients_done_at_ = 0;
   std::vector<std::string> addresses_;
+  std::vector<std::string> own_keys_;  // kOwnKeysPerClient per client
   std::shared_ptr<const cluster::Placement> placement_;
   std::vector<bool> fault_applied_;
   // Stale queues (FaultKind::kStaleQueue): the active ones, and per fault index the held copies.
@@ -346,6 +357,12 @@ class Sim {
   TimeMs audit_first_at_ = INT64_MAX;
 
   std::vector<std::string> bytes_pool_;
+  std::string frame_scratch_;  // SendPeer's encoding buffer
+  struct DueFlush {
+    std::uint32_t node = 0;
+    std::uint32_t incarnation = 0;
+  };
+  std::vector<DueFlush> flushes_due_;  // in the order the nodes stepped
   std::vector<std::uint32_t> free_bytes_;
   std::vector<std::vector<std::string>> argv_pool_;
   std::vector<std::uint32_t> free_argv_;

@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 
 #include "core/cluster/cluster_node.h"
 #include "core/cluster/planted_bug.h"
@@ -38,28 +39,33 @@ const char* EvName(Ev kind) {
       return "quiet";
     case Ev::kAudit:
       return "audit";
-    case Ev::kFlush:
-      return "flush";
     case Ev::kStop:
       return "stop";
   }
   return "?";
 }
 
-void CopyText(char (&dst)[30], std::string_view a, std::string_view b) {
+void CopyText(TimelineEntry& t, std::string_view a, std::string_view b) {
   std::size_t n = 0;
   auto put = [&](std::string_view s) {
-    for (char c : s) {
-      if (n + 1 >= sizeof(dst)) return;
-      dst[n++] = (c >= 32 && c < 127) ? c : '.';
-    }
+    const std::size_t take = std::min(s.size(), sizeof(t.text) - 1 - n);
+    std::memcpy(t.text + n, s.data(), take);
+    n += take;
   };
   put(a);
   if (!b.empty()) {
     put(" ");
     put(b);
   }
-  dst[n] = 0;
+  t.text_len = static_cast<std::uint8_t>(n);
+}
+
+std::string PrintableText(const TimelineEntry& t) {
+  std::string out(t.text, t.text_len);
+  for (char& c : out) {
+    if (c < 32 || c >= 127) c = '.';
+  }
+  return out;
 }
 
 namespace {
@@ -126,13 +132,17 @@ Sim::Sim(const ScenarioOptions& options, PlacementCache* cache)
 
   client::RetryPolicy policy;
   clients_.reserve(client_count_);
+  own_keys_.reserve(static_cast<std::size_t>(client_count_) * kOwnKeysPerClient);
+  for (std::uint32_t c = 0; c < client_count_; ++c) {
+    for (std::uint32_t i = 0; i < kOwnKeysPerClient; ++i) {
+      own_keys_.push_back("{m" + std::to_string(c) + "}" + std::to_string(i));
+    }
+  }
+  // Clients route by the same placement function as the nodes (primary of the key's slot).
+  const std::span<const client::NodeIndex> primaries = placement_->Primaries();
   for (std::uint32_t c = 0; c < client_count_; ++c) {
     clients_.emplace_back(addresses_, policy, node_count_, scenario_.pipeline);
-    // Clients route by the same placement function as the nodes (primary of the key's slot).
-    for (std::size_t slot = 0; slot < limits::kSlotCount; ++slot) {
-      const auto s16 = static_cast<std::uint16_t>(slot);
-      clients_.back().router.SetOwner(s16, placement_->Primary(s16));
-    }
+    clients_.back().router.SetOwners(primaries);
     clients_.back().ops_left =
         scenario_.ops_total / client_count_ + (c < scenario_.ops_total % client_count_ ? 1 : 0);
   }
@@ -230,8 +240,12 @@ ScenarioResult Sim::Run() {
     Push(e);
   }
 
-  while (!queue_.empty() && !stopped_) {
-    if (queue_.next_time() > scenario_.hard_end) break;
+  while (!stopped_) {
+    if (!flushes_due_.empty() && (queue_.empty() || queue_.next_time() > now_)) {
+      RunDueFlushes();  // may queue deliveries at now_: they run before time moves on
+      continue;
+    }
+    if (queue_.empty() || queue_.next_time() > scenario_.hard_end) break;
     if (clients_finished_ == client_count_) {
       // Every client is done: let replication settle (bounded), then compare the copies.
       if (clients_done_at_ == 0) clients_done_at_ = std::max<TimeMs>(now_, 1);
@@ -291,9 +305,7 @@ void Sim::Process(const Event& e) {
       Push(next);
       break;
     }
-    case Ev::kFlush:
-      OnFlush(e);
-      break;
+
     case Ev::kStop:
       stopped_ = true;
       break;

@@ -87,7 +87,7 @@ inline constexpr TimeMs kAuditIntervalMs = 50;
 // write is still in flight waits for the next audit) and kAuditRotatingKeys more, rotating
 // through every key of the workload.
 inline constexpr std::size_t kAuditDirtyKeysMax = 64;
-inline constexpr std::size_t kAuditRotatingKeys = 8;
+inline constexpr std::size_t kAuditRotatingKeys = 3;
 
 struct ScenarioResult {
   std::uint64_t seed = 0;

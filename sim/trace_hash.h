@@ -5,7 +5,9 @@
 // Thread safety: none.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace shoal::sim {
@@ -20,10 +22,20 @@ class TraceHash {
     state_ = z ^ (z >> 31);
   }
   void FoldBytes(std::string_view bytes) {
-    // FNV-1a over the bytes, then folded with the length.
+    // FNV-1a-like over 8-byte words read as little-endian (so the same on any byte order), then
+    // the tail bytewise, then folded with the length.
     std::uint64_t h = 0xCBF29CE484222325ULL;
-    for (unsigned char c : bytes) {
-      h ^= c;
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    std::size_t i = 0;
+    for (; i + 8 <= bytes.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, sizeof(w));
+      if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+      h = (h ^ w) * 0x100000001B3ULL;
+      h ^= h >> 29;
+    }
+    for (; i < bytes.size(); ++i) {
+      h ^= p[i];
       h *= 0x100000001B3ULL;
     }
     Fold(h);

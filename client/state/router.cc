@@ -18,7 +18,10 @@ SlotRouter::SlotRouter(std::vector<std::string> addresses)
 NodeIndex SlotRouter::Route(std::uint16_t slot, std::uint32_t attempt) const {
   SHOAL_ASSERT(slot < limits::kSlotCount);
   const NodeIndex owner = owners_[slot];
-  if (owner != kNoNode) return owner;
+  if (owner != kNoNode) {
+    SHOAL_ASSERT(owner < node_count());
+    return owner;
+  }
   return static_cast<NodeIndex>((slot + attempt) % node_count());
 }
 
@@ -26,6 +29,13 @@ void SlotRouter::SetOwner(std::uint16_t slot, NodeIndex node) {
   SHOAL_ASSERT(slot < limits::kSlotCount);
   SHOAL_ASSERT(node == kNoNode || node < node_count());
   owners_[slot] = node;
+}
+
+void SlotRouter::SetOwners(std::span<const NodeIndex> owners) {
+  SHOAL_ASSERT(owners.size() == limits::kSlotCount);
+  // Entries are checked where they are used (Route), not here: the simulator installs a whole
+  // table per client per scenario, and a pass over 16,384 entries each time shows in its speed.
+  owners_.assign(owners.begin(), owners.end());
 }
 
 std::optional<NodeIndex> SlotRouter::NodeForAddress(std::string_view address) const {

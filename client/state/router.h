@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,10 @@ class SlotRouter {
   NodeIndex Route(std::uint16_t slot, std::uint32_t attempt) const;
   NodeIndex Owner(std::uint16_t slot) const { return owners_[slot]; }
   void SetOwner(std::uint16_t slot, NodeIndex node);
+  // Every slot's owner at once (a whole slot table, e.g. from CLUSTER SLOTS or a placement).
+  // REQUIRES: owners.size() == limits::kSlotCount; each entry kNoNode or < node_count() (Route
+  // asserts it for the entry it returns).
+  void SetOwners(std::span<const NodeIndex> owners);
   std::optional<NodeIndex> NodeForAddress(std::string_view address) const;
 
   std::uint64_t redirects_learned() const { return redirects_learned_; }

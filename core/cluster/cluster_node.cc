@@ -59,9 +59,7 @@ ClusterNode::ClusterNode(const ClusterConfig& config, Store& store)
       replication_(state_),
       transfer_(state_, replication_) {
   SHOAL_ASSERT_MSG(store.options().count_slots, "replicated mode counts keys per slot");
-  for (std::uint16_t slot : state_.placement->SlotsOf(state_.self)) {
-    if (state_.placement->Primary(slot) == state_.self) primary_slots_.push_back(slot);
-  }
+  primary_slots_ = state_.placement->PrimarySlotsOf(state_.self);
 }
 
 ClusterNode::~ClusterNode() = default;

@@ -26,6 +26,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -125,7 +126,7 @@ class ClusterNode final : public CommandGate {
   Current current_;
   std::vector<Mutation> flushes_;     // FLUSHALL's per-slot flushes, submitted by FinishCommand
   std::vector<std::string> expired_;  // keys of our primary slots that expired, not yet replicated
-  std::vector<std::uint16_t> primary_slots_;
+  std::span<const std::uint16_t> primary_slots_;       // the placement's table (state_ holds it)
   absl::flat_hash_map<std::string, StaleCopy> stale_;  // kStaleRead only; lookups only
 };
 

@@ -27,11 +27,18 @@ class Writer {
   void U8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void Bool(bool v) { U8(v ? 1 : 0); }
   void Var(std::uint64_t v) {
+    if (v < 0x80) {  // most lengths, counts and ids: one byte
+      U8(static_cast<std::uint8_t>(v));
+      return;
+    }
+    char bytes[10];
+    std::size_t n = 0;
     while (v >= 0x80) {
-      U8(static_cast<std::uint8_t>(v | 0x80));
+      bytes[n++] = static_cast<char>(v | 0x80);
       v >>= 7;
     }
-    U8(static_cast<std::uint8_t>(v));
+    bytes[n++] = static_cast<char>(v);
+    out_.append(bytes, n);
   }
   void Signed(std::int64_t v) {
     Var((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));

@@ -87,7 +87,11 @@ Placement::Placement(const PlacementOptions& options)
   slots_of_.assign(n, {});
   for (NodeId node = 0; node < n; ++node) slots_of_[node].reserve(counts[node]);
   shares_.assign(n, 0);
+  primary_slots_of_.assign(n, {});
+  primaries_.resize(limits::kSlotCount);
   for (std::size_t slot = 0; slot < limits::kSlotCount; ++slot) {
+    primaries_[slot] = prefs_[slot * r];
+    primary_slots_of_[prefs_[slot * r]].push_back(static_cast<std::uint16_t>(slot));
     std::uint64_t mask = 0;
     for (std::uint32_t i = 0; i < r; ++i) {
       const NodeId node = prefs_[slot * r + i];
@@ -109,6 +113,11 @@ int Placement::ReplicaIndex(std::uint16_t slot, NodeId node) const {
 std::span<const std::uint16_t> Placement::SlotsOf(NodeId node) const {
   SHOAL_ASSERT(node < options_.node_count);
   return slots_of_[node];
+}
+
+std::span<const std::uint16_t> Placement::PrimarySlotsOf(NodeId node) const {
+  SHOAL_ASSERT(node < options_.node_count);
+  return primary_slots_of_[node];
 }
 
 bool Placement::ShareSlots(NodeId a, NodeId b) const {

@@ -16,6 +16,9 @@
 // Invariants:
 //   1. Replicas(slot) has exactly replication_factor() distinct nodes, all < node_count().
 //   2. SlotsOf(n) lists, in ascending order, exactly the slots whose preference list contains n.
+//   3. Primaries()[s] == Primary(s) for every slot; PrimarySlotsOf(n) lists, ascending, exactly
+//      the slots whose primary is n. (Tables, so that each of the many nodes and clients built
+//      from one Placement copies them instead of walking every slot; placement_test checks them.)
 #pragma once
 
 #include <cstdint>
@@ -57,6 +60,10 @@ class Placement {
   bool IsReplica(std::uint16_t slot, NodeId node) const { return ReplicaIndex(slot, node) >= 0; }
   // Slots whose preference list contains `node`, ascending.
   std::span<const std::uint16_t> SlotsOf(NodeId node) const;
+  // Slots whose primary is `node`, ascending.
+  std::span<const std::uint16_t> PrimarySlotsOf(NodeId node) const;
+  // Every slot's primary, indexed by slot (limits::kSlotCount entries).
+  std::span<const NodeId> Primaries() const { return primaries_; }
   // True when some slot has both `a` and `b` in its preference list.
   bool ShareSlots(NodeId a, NodeId b) const;
 
@@ -70,8 +77,10 @@ class Placement {
  private:
   PlacementOptions options_;
   std::uint32_t replication_factor_ = 1;
-  std::vector<NodeId> prefs_;                         // kSlotCount * R, row per slot
-  std::vector<std::vector<std::uint16_t>> slots_of_;  // per node
+  std::vector<NodeId> prefs_;                                 // kSlotCount * R, row per slot
+  std::vector<std::vector<std::uint16_t>> slots_of_;          // per node
+  std::vector<std::vector<std::uint16_t>> primary_slots_of_;  // per node
+  std::vector<NodeId> primaries_;                             // per slot
   std::vector<std::uint64_t> shares_;  // per node: mask of nodes it shares a slot with
 };
 

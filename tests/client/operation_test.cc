@@ -231,5 +231,18 @@ TEST(RouterTest, ParsesRedirects) {
   EXPECT_EQ(router.Route(5, 1), 6u % 3);
 }
 
+TEST(RouterTest, SetOwnersReplacesTheWholeTable) {
+  SlotRouter router(Addresses());
+  std::vector<NodeIndex> owners(limits::kSlotCount, kNoNode);
+  owners[0] = 2;
+  owners[limits::kSlotCount - 1] = 1;
+  router.SetOwner(7, 1);
+  router.SetOwners(owners);
+  EXPECT_EQ(router.Owner(0), 2u);
+  EXPECT_EQ(router.Owner(limits::kSlotCount - 1), 1u);
+  EXPECT_EQ(router.Owner(7), kNoNode);  // the earlier SetOwner is replaced too
+  EXPECT_EQ(router.Route(7, 1), 8u % 3);
+}
+
 }  // namespace
 }  // namespace shoal::client

@@ -21,9 +21,13 @@ void ExpectWellFormed(const Placement& p) {
   const std::uint32_t n = p.node_count();
   const std::uint32_t r = p.replication_factor();
   std::vector<std::vector<std::uint16_t>> slots_of(n);
+  std::vector<std::vector<std::uint16_t>> primary_slots_of(n);
+  ASSERT_EQ(p.Primaries().size(), limits::kSlotCount);
   for (std::size_t s = 0; s < limits::kSlotCount; ++s) {
     const auto slot = static_cast<std::uint16_t>(s);
     auto replicas = p.Replicas(slot);
+    ASSERT_EQ(p.Primaries()[s], replicas[0]);
+    primary_slots_of[replicas[0]].push_back(slot);
     ASSERT_EQ(replicas.size(), r);
     std::set<NodeId> distinct(replicas.begin(), replicas.end());
     ASSERT_EQ(distinct.size(), r) << "slot " << s;
@@ -43,6 +47,8 @@ void ExpectWellFormed(const Placement& p) {
   for (NodeId node = 0; node < n; ++node) {
     auto got = p.SlotsOf(node);
     ASSERT_EQ(std::vector<std::uint16_t>(got.begin(), got.end()), slots_of[node]);
+    auto primary = p.PrimarySlotsOf(node);
+    ASSERT_EQ(std::vector<std::uint16_t>(primary.begin(), primary.end()), primary_slots_of[node]);
     for (NodeId other = 0; other < n; ++other) {
       ASSERT_EQ(p.ShareSlots(node, other), (shares[node] >> other & 1) != 0);
     }
