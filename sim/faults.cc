@@ -264,6 +264,29 @@ FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint
     step.delay_ms = prng.Range(-mix.clock_step_max_ms, mix.clock_step_max_ms);
     plan.faults.push_back(step);
   }
+  // Drawn after everything above, so adding them left every earlier draw unchanged. A node
+  // restarts and recovers while its sync replies crawl and the clients write fast: keys that a
+  // chunk carries get written or deleted again, through the stream, before the chunk lands.
+  for (std::uint32_t i = mix.linked_crashes && node_count > 1 ? DrawCount(prng, 2) : 0; i > 0;
+       --i) {
+    Fault crash = timed(FaultKind::kCrash, 200);
+    crash.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    crash.duration_ms = prng.Range(200, 2000);
+    Fault slow;
+    slow.kind = FaultKind::kSlowSync;
+    slow.node = crash.node;
+    slow.at = crash.at + crash.duration_ms;
+    slow.duration_ms = prng.Range(1000, 4000);
+    slow.delay_ms = prng.Range(200, 800);
+    Fault burst;
+    burst.kind = FaultKind::kBurst;
+    burst.at = slow.at;
+    burst.duration_ms = slow.duration_ms;
+    plan.faults.push_back(crash);
+    if (slow.at >= window) continue;  // it would restart after the fault phase
+    plan.faults.push_back(slow);
+    plan.faults.push_back(burst);
+  }
   plan.clock_step_bound_ms.assign(node_count, 0);
   for (const Fault& f : plan.faults) {
     const TimeMs step = f.kind == FaultKind::kClockStep ? f.delay_ms : f.restart_clock_step_ms;
@@ -298,6 +321,8 @@ std::string_view FaultKindName(FaultKind kind) {
       return "clock-step";
     case FaultKind::kBurst:
       return "write-burst";
+    case FaultKind::kSlowSync:
+      return "slow-sync";
   }
   return "?";
 }
@@ -329,6 +354,11 @@ std::string DescribeFault(const Fault& f, std::uint32_t node_count) {
       break;
     case FaultKind::kBurst:
       what = "clients think 10x faster";
+      break;
+    case FaultKind::kSlowSync:
+      std::snprintf(buf, sizeof(buf), "node=%u sync replies +%lldms", f.node,
+                    static_cast<long long>(f.delay_ms));
+      what = buf;
       break;
     case FaultKind::kClog:
       std::snprintf(buf, sizeof(buf), "nodes %u<->%u +%lldms", f.node, f.other,

@@ -47,6 +47,10 @@ enum class FaultKind : std::uint8_t {
   kClockStep,
   // The clients' think time drops tenfold for `duration_ms` (a write burst).
   kBurst,
+  // State transfer to `node` is slow: every SyncReply sent to it during the fault arrives
+  // `delay_ms` later than the network would deliver it (bulk chunks on a congested connection of
+  // their own), so writes streamed after a chunk was built can reach the node before the chunk.
+  kSlowSync,
 };
 
 // Peer messages one stale queue holds at most (later ones are not copied).
@@ -58,8 +62,8 @@ struct Fault {
   FaultKind kind = FaultKind::kCrash;
   std::uint32_t node = 0;
   std::uint32_t other = 0;
-  std::uint64_t side_mask = 0;       // bit i = endpoint i (nodes first, then clients)
-  TimeMs delay_ms = 0;               // kClog: extra latency; kClockStep: the step (signed)
+  std::uint64_t side_mask = 0;  // bit i = endpoint i (nodes first, then clients)
+  TimeMs delay_ms = 0;          // kClog, kSlowSync: extra latency; kClockStep: the step (signed)
   TimeMs restart_clock_step_ms = 0;  // kCrash: the wall clock steps by this on restart (signed)
 };
 
@@ -84,7 +88,8 @@ struct FaultMix {
   TimeMs clock_step_max_ms = 0;
   // Crashes that come with another: a primary and a backup within 0-2 s, or a backup paused or
   // isolated and then its primary crashed during a write burst; and restarts whose wall clock
-  // stepped back. Only in mixes with crashes.
+  // stepped back; and restarts whose state transfer is slow (kSlowSync) during a write burst.
+  // Only in mixes with crashes.
   bool linked_crashes = false;
 };
 

@@ -128,6 +128,9 @@ void Sim::OnFault(std::uint32_t index, bool start) {
       case FaultKind::kBurst:
         burst_ = true;
         break;
+      case FaultKind::kSlowSync:
+        slow_sync_ms_[f.node] += f.delay_ms;
+        break;
       default:
         ApplyLinks(f, true);
         break;
@@ -181,6 +184,9 @@ void Sim::OnFault(std::uint32_t index, bool start) {
     case FaultKind::kBurst:
       burst_ = false;
       break;
+    case FaultKind::kSlowSync:
+      slow_sync_ms_[f.node] -= f.delay_ms;
+      break;
     default:
       ApplyLinks(f, false);
       break;
@@ -190,6 +196,7 @@ void Sim::OnFault(std::uint32_t index, bool start) {
 void Sim::OnQuiet() {
   quiet_ = true;
   burst_ = false;
+  slow_sync_ms_.assign(node_count_, 0);
   network_->HealAll();
   while (!stale_active_.empty()) ReleaseStaleQueue(stale_active_.front());
   for (std::uint32_t n = 0; n < node_count_; ++n) {

@@ -268,7 +268,11 @@ void Sim::SendPeer(std::uint32_t from, std::uint32_t to, const cluster::Envelope
   frame.clear();
   cluster::EncodeTo(envelope, frame);
   if (!stale_active_.empty()) HoldStaleCopies(from, to, frame);
-  const Delivery d = network_->Send(now_, from, to, net_prng_);
+  Delivery d = network_->Send(now_, from, to, net_prng_);
+  if (slow_sync_ms_[to] > 0 && std::holds_alternative<cluster::SyncReply>(envelope.body)) {
+    d.at += slow_sync_ms_[to];
+    d.duplicate_at += slow_sync_ms_[to];
+  }
   trace_.Fold(d.delivered ? static_cast<std::uint64_t>(d.at) : 0xDEAD);
   if (d.stale) {
     // A copy held back in the network: it reaches whoever runs at the address when it arrives.

@@ -316,6 +316,7 @@ class Sim {
   bool quiet_ = false;
   bool stopped_ = false;
   bool burst_ = false;
+  std::vector<TimeMs> slow_sync_ms_;  // per node: extra delay of SyncReply frames to it (kSlowSync)
   TimeMs now_ = 0;
   TimeMs clients_done_at_ = 0;
   std::vector<std::string> addresses_;

@@ -97,6 +97,7 @@ Sim::Sim(const ScenarioOptions& options, PlacementCache* cache)
   client_count_ = scenario_.clients;
   const FaultPlan& plan = scenario_.plan;
   fault_applied_.assign(plan.faults.size(), false);
+  slow_sync_ms_.assign(node_count_, 0);
   stale_held_.resize(plan.faults.size());
   network_ = std::make_unique<Network>(node_count_, client_count_, plan.network);
   for (std::uint32_t n = 0; n < node_count_; ++n) addresses_.push_back(NodeAddress(n));
