@@ -87,6 +87,14 @@ inline constexpr std::size_t kPeerMutationsPerMessageMax = 64 * 1024;
 inline constexpr std::size_t kPeerKeysPerMutationMax = kArrayLenMax / 2;
 static_assert(kPeerFrameBytesMax < (std::size_t{1} << 32), "frame length fits its u32 header");
 
+// Peer transport (net/peer_links.h): frames queued for one peer (past it new frames are dropped,
+// as a lossy link would; replication resends what is not acknowledged), reconnect backoff, and
+// bytes read per receive.
+inline constexpr std::size_t kPeerQueueBytesMax = 64 * 1024 * 1024;
+inline constexpr std::int64_t kPeerReconnectMinMs = 50;
+inline constexpr std::int64_t kPeerReconnectMaxMs = 1000;
+inline constexpr std::size_t kPeerReadChunkBytes = 64 * 1024;
+
 // --- Replication (core/cluster/; added by the replication engineer) -----------------------------
 // Static membership: nodes 0..n-1. Replica sets are tracked as 64-bit masks of node ids.
 inline constexpr std::uint32_t kClusterNodesMax = 64;

@@ -13,7 +13,7 @@
 #include "core/node.h"
 #include "core/resp/resp_parser.h"
 #include "core/result.h"
-#include "net/asio.h"
+#include "net/asio_types.h"
 #include "net/log.h"
 #include "net/read_buffer.h"
 
@@ -22,19 +22,6 @@ namespace shoal::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
-
-// Every I/O object and coroutine uses the concrete io_context executor, not the type-erased
-// any_io_executor: no virtual-ish dispatch, no executor copies through `prefer` on the hot path.
-using Executor = asio::io_context::executor_type;
-template <class T = void>
-using Task = asio::awaitable<T, Executor>;
-using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
-using Timer = asio::basic_waitable_timer<std::chrono::steady_clock,
-                                         asio::wait_traits<std::chrono::steady_clock>, Executor>;
-using SignalSet = asio::basic_signal_set<Executor>;
-using Pipe = asio::posix::basic_stream_descriptor<Executor>;
-constexpr asio::use_awaitable_t<Executor> kAwait;
 
 namespace {
 
@@ -93,7 +80,22 @@ struct Server::Impl {
         drain_timer(io.get_executor()),
         shutdown_pipe(io.get_executor()),
         node(node_config),
-        options(server_options) {}
+        options(server_options) {
+    if (options.peers) {
+      links = std::make_unique<PeerLinks>(
+          io, *options.peers,
+          [this](const cluster::Envelope& envelope) {
+            effects.Clear();
+            node.Step(NowMs(), PeerMessage{&envelope}, effects);
+            Route(effects, nullptr);
+          },
+          [this] {
+            effects.Clear();
+            node.Flush(NowMs(), effects);
+            Route(effects, nullptr);
+          });
+    }
+  }
 
   Task<> AcceptLoop();
   Task<> TickLoop();
@@ -119,7 +121,8 @@ struct Server::Impl {
   int shutdown_pipe_write = -1;
   Node node;
   ServerOptions options;
-  Effects effects;  // reused by every Step/Tick: the hot path allocates nothing
+  Effects effects;                   // reused by every Step/Tick: the hot path allocates nothing
+  std::unique_ptr<PeerLinks> links;  // cluster mode only
   absl::flat_hash_map<ClientId, Connection*> connections;
   ClientId client_id_next = 1;
   bool listening = false;
@@ -335,6 +338,7 @@ void Connection::ProcessBatch() {
     }
     input_.Consume(command_.consumed);  // only moves an offset; argv stayed valid for Step
   }
+  server_.node.Flush(now, fx);  // cluster mode: this batch's replication leaves together
   server_.Route(fx, this);
   if (!parse_error.empty()) FailInput(parse_error);
   input_.Compact();
@@ -359,8 +363,10 @@ void Connection::FailInput(std::string_view error) {
 
 void Server::Impl::Route(Effects& fx, Connection* current) {
   for (const std::string& line : fx.logs) Log(LogLevel::kInfo, line);
-  // shoald runs a single node (cluster.node_count == 1): there are no peers to send to.
-  SHOAL_ASSERT_MSG(fx.sends.empty(), "peer messages from a single-node server");
+  if (!fx.sends.empty()) {
+    SHOAL_ASSERT_MSG(links != nullptr, "peer messages from a single-node server");
+    for (const Effects::Send& send : fx.sends) links->Send(send.to, send.envelope);
+  }
   const bool single_whole =
       fx.outputs.size() == 1 && fx.outputs[0].begin == 0 && fx.outputs[0].end == fx.bytes.size();
   for (const Effects::Output& out : fx.outputs) {
@@ -438,7 +444,9 @@ Task<> Server::Impl::TickLoop() {
     if (ec || draining) break;
     next += period;
     effects.Clear();
-    node.Tick(NowMs(), effects);
+    const NodeTime now = NowMs();
+    node.Tick(now, effects);
+    node.Flush(now, effects);
     Route(effects, nullptr);
   }
 }
@@ -458,6 +466,7 @@ void Server::Impl::BeginShutdown(std::string_view reason) {
   error_code ec;
   acceptor.close(ec);
   tick_timer.cancel();
+  if (links != nullptr) links->Stop();
   for (auto& [id, connection] : connections) connection->Wake();
   drain_timer.expires_after(std::chrono::milliseconds(options.drain_timeout_ms));
   drain_timer.async_wait([this](const error_code& ec) {
@@ -506,6 +515,9 @@ ListenResult Server::Listen() {
   if (ec) return "cannot listen on " + EndpointText(endpoint) + ": " + ec.message();
   const tcp::endpoint bound = s.acceptor.local_endpoint(ec);
   if (ec) return "cannot read the bound address: " + ec.message();
+  if (s.links != nullptr) {
+    if (std::string error = s.links->Listen(); !error.empty()) return error;
+  }
   s.listening = true;
   return bound.port();
 }
@@ -515,6 +527,7 @@ void Server::Run() {
   SHOAL_ASSERT_MSG(s.listening, "Server::Run before a successful Listen");
   asio::co_spawn(s.io.get_executor(), s.AcceptLoop(),
                  [](std::exception_ptr e) { LogEscapedException("accept loop", e); });
+  if (s.links != nullptr) s.links->Start();
   asio::co_spawn(s.io.get_executor(), s.TickLoop(),
                  [](std::exception_ptr e) { LogEscapedException("tick loop", e); });
   asio::co_spawn(s.io.get_executor(), s.ShutdownPipeLoop(),

@@ -7,6 +7,10 @@
 //   auto port = server.Listen();        // binds; the real port when options.port == 0
 //   server.Run();                       // serves until SIGINT/SIGTERM/SHUTDOWN, then drains
 //
+// In cluster mode the peer messages the Node emits go out through PeerLinks, and the frames that
+// arrive are Steps of their own; after every batch of inputs (a client's batch, a tick, the
+// frames of one peer read) the Node is flushed, so its replication leaves together.
+//
 // Per connection one coroutine: read (at most limits::kReadChunkBytes) into a reused buffer,
 // parse every complete command (at most limits::kCommandsPerReadMax before yielding), Step each,
 // write the whole batch's replies with one write. Every size a client controls is bounded.
@@ -26,11 +30,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/limits.h"
 #include "core/node_config.h"
 #include "core/resp/resp_parser.h"
+#include "net/peer_links.h"
 
 namespace shoal::net {
 
@@ -46,6 +52,9 @@ struct ServerOptions {
   std::int64_t drain_timeout_ms = limits::kShutdownDrainMs;
   // SIGINT/SIGTERM start a graceful shutdown (off in in-process tests).
   bool handle_signals = true;
+  // Cluster mode: the peer port and the members (net/peer_links.h). The Node's configuration
+  // must then have a cluster of the same members.
+  std::optional<PeerLinksOptions> peers;
 };
 
 using ListenResult =

@@ -3,7 +3,10 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <memory>
 #include <vector>
+
+#include "core/cluster/cluster_config.h"
 
 namespace shoal::server {
 namespace {
@@ -38,6 +41,7 @@ constexpr std::string_view kValueFlags[] = {
     "max-clients", "requirepass", "log-level"};
 
 bool IsValueFlag(std::string_view name) {
+  if (IsClusterFlag(name)) return true;
   for (std::string_view flag : kValueFlags) {
     if (flag == name) return true;
   }
@@ -48,6 +52,7 @@ std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // Applies one flag to `flags`; returns an error message or an empty string.
 std::string Apply(std::string_view name, std::string_view value, ServerFlags& flags) {
+  if (IsClusterFlag(name)) return ApplyClusterFlag(name, value, flags.cluster);
   if (name == "bind") {
     std::string address(value);
     if (!IsIpAddress(address)) {
@@ -147,6 +152,11 @@ FlagsResult ParseFlags(std::span<const std::string_view> args) {
     }
     if (std::string error = Apply(name, value, flags); !error.empty()) return error;
   }
+  if (flags.help) return flags;
+  if (std::string error = ValidateClusterFlags(flags.cluster, flags.port, flags.bind);
+      !error.empty()) {
+    return error;
+  }
   return flags;
 }
 
@@ -177,6 +187,7 @@ std::string HelpText() {
   text += "  --requirepass PASSWORD  clients must AUTH first (default: none)\n";
   text += "  --log-level LEVEL       debug | info | warning (default " +
           std::string(net::LogLevelName(d.log_level)) + ")\n";
+  text += ClusterHelpText();
   text += "  -h, --help              this text\n";
   text += "\n";
   text +=
@@ -197,6 +208,16 @@ NodeConfig MakeNodeConfig(const ServerFlags& flags) {
   config.clients_max = flags.clients_max;
   config.bind = flags.bind;
   config.port = flags.port;
+  if (flags.cluster.enabled) {
+    auto cluster = std::make_shared<cluster::ClusterConfig>();
+    cluster->node_id = flags.cluster.self;
+    cluster->node_count = static_cast<std::uint32_t>(flags.cluster.members.size());
+    cluster->replication_factor = flags.cluster.copies;
+    for (const PeerAddress& member : flags.cluster.members) {
+      cluster->node_addresses.push_back(ClientAddress(member));
+    }
+    config.cluster = std::move(cluster);
+  }
   return config;
 }
 

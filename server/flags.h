@@ -20,6 +20,7 @@
 #include "core/store/eviction_kind.h"
 #include "core/store/store.h"
 #include "net/log.h"
+#include "server/cluster_flags.h"
 
 namespace shoal::server {
 
@@ -34,6 +35,7 @@ struct ServerFlags {
   std::uint64_t clients_max = limits::kClientsDefault;
   std::string requirepass;  // empty: no AUTH
   net::LogLevel log_level = net::LogLevel::kInfo;
+  ClusterFlags cluster;  // server/cluster_flags.h
 };
 
 // Either the flags or a one-line message saying what is wrong (without a "shoald:" prefix).
@@ -52,7 +54,8 @@ std::optional<std::uint64_t> ParseBytes(std::string_view text);
 // The --help text: every flag with its default.
 std::string HelpText();
 
-// The Node's configuration for these flags (process_id and version are filled by the caller).
+// The Node's configuration for these flags (process_id and version are filled by the caller);
+// with --cluster yes, its cluster configuration too.
 NodeConfig MakeNodeConfig(const ServerFlags& flags);
 
 }  // namespace shoal::server

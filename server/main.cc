@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "core/limits.h"
 #include "net/log.h"
@@ -36,6 +37,16 @@ int main(int argc, char** argv) {
   options.port = flags.port;
   options.parser.bulk_bytes_max = flags.value_bytes_max;
   options.input_bytes_max = flags.value_bytes_max + shoal::limits::kPendingInputSlackBytes;
+  if (flags.cluster.enabled) {
+    shoal::net::PeerLinksOptions peers;
+    peers.self = flags.cluster.self;
+    peers.bind = flags.bind;
+    peers.peer_port = flags.cluster.peer_port_resolved;
+    for (const shoal::server::PeerAddress& member : flags.cluster.members) {
+      peers.members.emplace_back(boost::asio::ip::make_address(member.host), member.port);
+    }
+    options.peers = std::move(peers);
+  }
 
   shoal::net::Server server(node_config, options);
   const shoal::net::ListenResult listened = server.Listen();
@@ -52,6 +63,17 @@ int main(int argc, char** argv) {
                            " requirepass=" + (flags.requirepass.empty() ? "no" : "yes") +
                            " log-level=" + std::string(shoal::net::LogLevelName(flags.log_level)) +
                            " pid=" + std::to_string(node_config.process_id));
+  if (flags.cluster.enabled) {
+    std::string members;
+    for (const shoal::server::PeerAddress& member : flags.cluster.members) {
+      members += (members.empty() ? "" : ",") + member.host + ":" + std::to_string(member.port);
+    }
+    Log(LogLevel::kInfo, "cluster: node " + std::to_string(flags.cluster.self) + " of " +
+                             std::to_string(flags.cluster.members.size()) + ", copies " +
+                             std::to_string(flags.cluster.copies) + ", peer port " +
+                             std::to_string(flags.cluster.peer_port_resolved) + ", members " +
+                             members);
+  }
   Log(LogLevel::kInfo,
       "shoald listening on " + flags.bind + ":" + std::to_string(listened.value()));
   // The contract tests rely on: one line on stdout with the real port, flushed at once.

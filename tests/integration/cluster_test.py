@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""A cluster of real shoald processes on loopback (--cluster yes, fixed members): peer messages
+travel over TCP as the core codec's frames; -MOVED sends clients to the owner of a key's slot;
+writes are replicated, so a primary killed with SIGKILL recovers its acknowledged writes from its
+backups on restart; bad bytes on a peer port close that connection, the node keeps serving; bad
+cluster flags exit 2 with a message. Shoal-only (Redis Cluster is started differently).
+
+Run: /usr/bin/python3 cluster_test.py --shoald build/bin/shoald
+"""
+
+import os
+import random
+import socket
+import struct
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import RespConn, RespError, Server  # noqa: E402
+
+NODES = 3
+SERVE_TIMEOUT_S = 20.0
+PEER_OFFSET = 10000
+
+
+def _bindable(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        s.bind(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def free_cluster_ports(n):
+    """n client ports, each with its peer port (+10000) free too."""
+    for _ in range(200):
+        base = random.randrange(20000, 30000 - n)
+        ports = list(range(base, base + n))
+        if all(_bindable(p) and _bindable(p + PEER_OFFSET) for p in ports):
+            return ports
+    raise AssertionError("no free ports for a %d-node cluster" % n)
+
+
+class ClusterMember(Server):
+    """One shoald of the cluster: a fixed port, the member list, the same flags on every node."""
+
+    def __init__(self, port, members, copies=2):
+        super().__init__()
+        self.fixed_port = port
+        self.members = members
+        self.copies = copies
+
+    def _shoal_argv(self):
+        return [harness.SHOALD_PATH, "--bind", "127.0.0.1", "--port", str(self.fixed_port),
+                "--cluster", "yes", "--cluster-members", self.members,
+                "--copies", str(self.copies)]
+
+    def wait_serving(self):
+        deadline = time.monotonic() + SERVE_TIMEOUT_S
+        while time.monotonic() < deadline:
+            with open(self.stderr_path, "rb") as f:
+                if b"; serving" in f.read():  # each start writes a fresh log
+                    return
+            if not self.alive():
+                raise AssertionError("node exited\n" + self.logs())
+            time.sleep(0.05)
+        raise AssertionError("node did not start serving\n" + self.logs())
+
+
+def call_following_moved(port, *args, hops=4):
+    """One command on `port`, following -MOVED like a cluster client; returns (reply, port)."""
+    for _ in range(hops):
+        with RespConn(port, timeout=10) as c:
+            reply = c.call(*args)
+        if isinstance(reply, RespError) and reply.message.startswith("MOVED "):
+            port = int(reply.message.split()[2].rsplit(":", 1)[1])
+            continue
+        return reply, port
+    raise AssertionError("too many redirects for %r" % (args,))
+
+
+class ClusterTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if harness.USE_REDIS:
+            raise unittest.SkipTest("shoal-only: a Shoal cluster of processes")
+        cls.ports = free_cluster_ports(NODES)
+        cls.members = ",".join("127.0.0.1:%d" % (p + PEER_OFFSET) for p in cls.ports)
+        cls.nodes = [ClusterMember(p, cls.members) for p in cls.ports]
+        try:
+            for node in cls.nodes:
+                node.start()
+            for node in cls.nodes:
+                node.wait_serving()
+        except BaseException:
+            for node in cls.nodes:
+                node.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for node in cls.nodes:
+                code = node.stop()
+                if code != 0:
+                    raise AssertionError("node exited with %s on SIGTERM\n%s" % (code, node.logs()))
+        finally:
+            for node in cls.nodes:
+                node.cleanup()
+
+    def redis_cli(self, port, *args):
+        out = subprocess.run(["redis-cli", "-c", "-p", str(port)] + list(args),
+                             capture_output=True, text=True, timeout=20)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout.strip()
+
+    def test_redis_cli_follows_moved_to_every_node(self):
+        self.assertEqual(self.redis_cli(self.ports[0], "set", "a", "1"), "OK")
+        self.assertEqual(self.redis_cli(self.ports[-1], "get", "a"), "1")
+        owners = set()
+        for i in range(40):
+            key = "spread:%d" % i
+            self.assertEqual(self.redis_cli(self.ports[i % NODES], "set", key, "v%d" % i), "OK")
+            reply, owner = call_following_moved(self.ports[0], "GET", key)
+            self.assertEqual(reply, b"v%d" % i)
+            owners.add(owner)
+        self.assertEqual(owners, set(self.ports), "40 keys should land on every node")
+
+    def test_a_killed_primary_recovers_its_writes_from_the_backups(self):
+        written = {}
+        for i in range(30):
+            key = "durable:%d" % i
+            reply, owner = call_following_moved(self.ports[0], "SET", key, "x%d" % i)
+            self.assertEqual(reply, "OK")
+            written[key] = owner
+        victim_port = self.ports[1]
+        victim = self.nodes[1]
+        victim.kill()  # SIGKILL: its memory is gone
+        victim.start()
+        victim.wait_serving()
+        on_victim = [k for k, owner in written.items() if owner == victim_port]
+        self.assertTrue(on_victim, "some keys should have the restarted node as their primary")
+        for key in on_victim:
+            with RespConn(victim_port, timeout=10) as c:
+                self.assertEqual(c.call("GET", key), ("x" + key.split(":")[1]).encode())
+
+    def _peer_input_is_refused(self, payload, what):
+        node = self.nodes[0]
+        logged_before = open(node.stderr_path, "rb").read().count(b"peer connection from")
+        with socket.create_connection(("127.0.0.1", self.ports[0] + PEER_OFFSET), timeout=10) as s:
+            s.sendall(payload)
+            s.settimeout(10)
+            self.assertEqual(s.recv(16), b"", "the node should close a peer link that sends " + what)
+        deadline = time.monotonic() + 5
+        while open(node.stderr_path, "rb").read().count(b"peer connection from") <= logged_before:
+            self.assertLess(time.monotonic(), deadline, "no log line for " + what)
+            time.sleep(0.05)
+        self.assertTrue(node.alive(), node.logs())
+        reply, _ = call_following_moved(self.ports[0], "SET", "after:" + what, "ok")
+        self.assertEqual(reply, "OK")
+        reply, _ = call_following_moved(self.ports[2], "GET", "after:" + what)
+        self.assertEqual(reply, b"ok")
+
+    def test_garbage_on_the_peer_port_is_refused(self):
+        self._peer_input_is_refused(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 4, "garbage")
+
+    def test_a_frame_over_the_limit_is_refused(self):
+        self._peer_input_is_refused(struct.pack("<I", 0xFFFFFFF0) + b"x" * 64, "a huge length")
+
+    def test_an_unknown_protocol_version_is_refused(self):
+        body = bytes([0xFE, 0, 0, 1, 0]) + b"\0" * 8
+        self._peer_input_is_refused(struct.pack("<I", len(body)) + body, "an unknown version")
+
+
+class ClusterFlagsTest(unittest.TestCase):
+    def setUp(self):
+        if harness.USE_REDIS:
+            self.skipTest("shoal-only: shoald's flags")
+
+    def shoald(self, *args):
+        return subprocess.run([harness.SHOALD_PATH] + list(args), capture_output=True, text=True,
+                              timeout=20)
+
+    def test_bad_combinations_exit_2_with_a_message(self):
+        cases = [
+            (["--cluster", "yes"], "needs --cluster-members"),
+            (["--cluster", "yes", "--port", "7001", "--cluster-members",
+              "127.0.0.1:17002,127.0.0.1:17003"], "does not list this node"),
+            (["--cluster", "yes", "--port", "7001", "--copies", "3", "--cluster-members",
+              "127.0.0.1:17001,127.0.0.1:17002"], "more than the 2 members"),
+            (["--cluster-members", "127.0.0.1:17001,127.0.0.1:17002"], "need --cluster yes"),
+            (["--cluster", "yes", "--port", "7001", "--cluster-members", "localhost:17001,x"],
+             "is not IP:PEERPORT"),
+        ]
+        for args, message in cases:
+            out = self.shoald(*args)
+            self.assertEqual(out.returncode, 2, (args, out.stderr))
+            self.assertIn(message, out.stderr, args)
+
+
+if __name__ == "__main__":
+    harness.main()
