@@ -94,6 +94,13 @@ inline constexpr std::size_t kPeerQueueBytesMax = 64 * 1024 * 1024;
 inline constexpr std::int64_t kPeerReconnectMinMs = 50;
 inline constexpr std::int64_t kPeerReconnectMaxMs = 1000;
 inline constexpr std::size_t kPeerReadChunkBytes = 64 * 1024;
+// A member's peer port is its client port + this (Redis Cluster's bus port rule): CLUSTER NODES
+// shows it, shoald's --peer-port must follow it.
+inline constexpr std::uint32_t kClusterPeerPortOffset = 10000;
+// Tokens per node on the ring of a cluster of processes: CLUSTER SLOTS lists one range per run
+// of slots with the same owners, and clients re-read it after every -MOVED, so fewer than the
+// simulator's kVnodesPerNodeDefault (balance within about 1/sqrt(64) = 12% per node).
+inline constexpr std::uint32_t kVnodesPerNodeServer = 64;
 
 // --- Replication (core/cluster/; added by the replication engineer) -----------------------------
 // Static membership: nodes 0..n-1. Replica sets are tracked as 64-bit masks of node ids.

@@ -23,10 +23,12 @@
 #include <string_view>
 #include <vector>
 
+#include "core/limits.h"
+
 namespace shoal::server {
 
 // The Redis Cluster offset between a node's client port and its peer ("bus") port.
-inline constexpr std::uint32_t kPeerPortOffset = 10000;
+inline constexpr std::uint32_t kPeerPortOffset = limits::kClusterPeerPortOffset;
 
 struct PeerAddress {
   std::string host;  // an IPv4 or IPv6 address

@@ -213,6 +213,7 @@ NodeConfig MakeNodeConfig(const ServerFlags& flags) {
     cluster->node_id = flags.cluster.self;
     cluster->node_count = static_cast<std::uint32_t>(flags.cluster.members.size());
     cluster->replication_factor = flags.cluster.copies;
+    cluster->vnodes_per_node = limits::kVnodesPerNodeServer;
     for (const PeerAddress& member : flags.cluster.members) {
       cluster->node_addresses.push_back(ClientAddress(member));
     }

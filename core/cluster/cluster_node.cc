@@ -222,6 +222,14 @@ void ClusterNode::FlushOwned(CommandContext& ctx) {
   state_.versions.ApplyFlushes(flushes_, stats);
 }
 
+ClusterView ClusterNode::View() const {
+  return ClusterView{.self = state_.self,
+                     .placement = state_.placement.get(),
+                     .node_addresses = &config_.node_addresses,
+                     .serving = serving(),
+                     .incarnation = state_.incarnation};
+}
+
 WriteId ClusterNode::FinishCommand(Mutation& mutation) {
   WriteId wait = 0;
   if (current_.keyed) {

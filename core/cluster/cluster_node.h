@@ -58,6 +58,7 @@ class ClusterNode final : public CommandGate {
   bool Admit(CommandContext& ctx, const CommandSpec& spec, CommandArgs argv) override;
   std::uint64_t OwnedKeys() const override;
   void FlushOwned(CommandContext& ctx) override;
+  ClusterView View() const override;
 
   // After ExecuteCommand: replicates the command's mutation (if it wrote anything) and returns
   // the write its reply must wait for (0: none: reply now, in connection order).

@@ -10,10 +10,25 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "core/commands/command_spec.h"
 
 namespace shoal {
+
+namespace cluster {
+class Placement;
+}  // namespace cluster
+
+// What the CLUSTER commands (core/commands/cluster_commands.cc) report about the node.
+struct ClusterView {
+  std::uint32_t self = 0;
+  const cluster::Placement* placement = nullptr;
+  const std::vector<std::string>* node_addresses = nullptr;  // "host:port" by node id
+  bool serving = false;
+  std::uint64_t incarnation = 0;
+};
 
 class CommandGate {
  public:
@@ -23,6 +38,8 @@ class CommandGate {
   virtual std::uint64_t OwnedKeys() const = 0;
   // FLUSHALL / FLUSHDB: removes every key of the slots this node is primary of, on every copy.
   virtual void FlushOwned(CommandContext& ctx) = 0;
+  // CLUSTER SLOTS / NODES / INFO / MYID: who this node is and where every slot lives.
+  virtual ClusterView View() const = 0;
 
  protected:
   ~CommandGate() = default;

@@ -53,18 +53,19 @@ constexpr CommandSpec kCommandSubcommands[] = {
     {"help", "command|help", 2, kLs, 0, 0, 0, G::kConnection, ContainerHelp},
 };
 
-// Only KEYSLOT works: the rest is the cluster-disabled reply of a standalone Redis, so that
-// clients probing for cluster mode get the answer they expect.
+// On a single node only KEYSLOT works: the rest is the cluster-disabled reply of a standalone
+// Redis, so that clients probing for cluster mode get the answer they expect. On a node of a
+// cluster they describe it (cluster_commands.cc).
 constexpr CommandSpec kClusterSubcommands[] = {
     {"keyslot", "cluster|keyslot", 3, kCmdStale, 0, 0, 0, G::kCluster, ClusterKeySlot},
-    {"info", "cluster|info", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
-    {"nodes", "cluster|nodes", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
-    {"slots", "cluster|slots", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
-    {"shards", "cluster|shards", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
-    {"myid", "cluster|myid", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+    {"info", "cluster|info", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterInfo},
+    {"nodes", "cluster|nodes", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterNodes},
+    {"slots", "cluster|slots", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterSlots},
+    {"shards", "cluster|shards", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterNotYet},
+    {"myid", "cluster|myid", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterMyId},
     {"countkeysinslot", "cluster|countkeysinslot", 3, kCmdStale, 0, 0, 0, G::kCluster,
-     ClusterDisabled},
-    {"getkeysinslot", "cluster|getkeysinslot", 4, kCmdStale, 0, 0, 0, G::kCluster, ClusterDisabled},
+     ClusterCountKeysInSlot},
+    {"getkeysinslot", "cluster|getkeysinslot", 4, kCmdStale, 0, 0, 0, G::kCluster, ClusterNotYet},
     {"help", "cluster|help", 2, kLs, 0, 0, 0, G::kCluster, ContainerHelp},
 };
 

@@ -5,6 +5,9 @@
 // Thread safety: handlers run on the Node's thread and touch only what CommandContext holds.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include "core/commands/command_spec.h"
 #include "core/commands/command_table.h"
 
@@ -59,6 +62,15 @@ void ClientList(CommandContext& ctx, CommandArgs argv);
 void ClientSetInfo(CommandContext& ctx, CommandArgs argv);
 void ClusterDisabled(CommandContext& ctx, CommandArgs argv);  // READONLY, READWRITE, CLUSTER *
 void ClusterKeySlot(CommandContext& ctx, CommandArgs argv);
+// cluster_commands.cc (a node of a cluster; on a single node they answer ClusterDisabled).
+void ClusterSlots(CommandContext& ctx, CommandArgs argv);
+void ClusterNodes(CommandContext& ctx, CommandArgs argv);
+void ClusterInfo(CommandContext& ctx, CommandArgs argv);
+void ClusterMyId(CommandContext& ctx, CommandArgs argv);
+void ClusterCountKeysInSlot(CommandContext& ctx, CommandArgs argv);
+void ClusterNotYet(CommandContext& ctx, CommandArgs argv);  // SHARDS, GETKEYSINSLOT
+// The 40-hex-digit id CLUSTER NODES / SLOTS / MYID give node `node` (the same on every member).
+std::string ClusterNodeId(std::uint32_t node);
 
 // server_commands.cc
 void Command(CommandContext& ctx, CommandArgs argv);  // COMMAND with no subcommand

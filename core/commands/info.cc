@@ -21,19 +21,20 @@ enum Section : unsigned {
   kStats = 1u << 4,
   kReplication = 1u << 5,
   kKeyspace = 1u << 6,
+  kCluster = 1u << 7,
 };
 constexpr unsigned kAllSections =
-    kServer | kClients | kMemory | kPersistence | kStats | kReplication | kKeyspace;
+    kServer | kClients | kMemory | kPersistence | kStats | kReplication | kCluster | kKeyspace;
 
 struct SectionName {
   std::string_view name;
   unsigned bits;
 };
 constexpr SectionName kSectionNames[] = {
-    {"server", kServer},           {"clients", kClients}, {"memory", kMemory},
-    {"persistence", kPersistence}, {"stats", kStats},     {"replication", kReplication},
-    {"keyspace", kKeyspace},       {"all", kAllSections}, {"everything", kAllSections},
-    {"default", kAllSections},
+    {"server", kServer},           {"clients", kClients},     {"memory", kMemory},
+    {"persistence", kPersistence}, {"stats", kStats},         {"replication", kReplication},
+    {"keyspace", kKeyspace},       {"cluster", kCluster},     {"all", kAllSections},
+    {"everything", kAllSections},  {"default", kAllSections},
 };
 
 // Redis's bytesToHuman: "1023B", "1.00K", "1.50M", "2.00G", ...
@@ -137,6 +138,12 @@ void Info(CommandContext& ctx, CommandArgs argv) {
     header("Replication");
     Field(out, "role", "master");
     Field(out, "connected_slaves", 0);
+  }
+  if (sections & kCluster) {
+    // Redis's order: Cluster just before Keyspace. Cluster-aware clients (redis-py's
+    // RedisCluster, redis-cli --cluster) check this field before CLUSTER SLOTS / NODES.
+    header("Cluster");
+    Field(out, "cluster_enabled", ctx.gate != nullptr ? 1 : 0);
   }
   if (sections & kKeyspace) {
     header("Keyspace");

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A cluster of real shoald processes on loopback (--cluster yes, fixed members): peer messages
 travel over TCP as the core codec's frames; -MOVED sends clients to the owner of a key's slot;
+redis-py's RedisCluster, redis-cli --cluster check and redis-benchmark --cluster work unchanged
+through CLUSTER SLOTS / NODES / INFO;
 writes are replicated, so a primary killed with SIGKILL recovers its acknowledged writes from its
 backups on restart; bad bytes on a peer port close that connection, the node keeps serving; bad
 cluster flags exit 2 with a message. Shoal-only (Redis Cluster is started differently).
@@ -131,6 +133,58 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(reply, b"v%d" % i)
             owners.add(owner)
         self.assertEqual(owners, set(self.ports), "40 keys should land on every node")
+
+    def test_redis_py_cluster_client_works_unchanged(self):
+        import redis.cluster  # Debian's python3-redis 4.3
+        rc = redis.cluster.RedisCluster(host="127.0.0.1", port=self.ports[1], socket_timeout=10)
+        try:
+            self.assertEqual(len(rc.get_nodes()), NODES)
+            for i in range(60):
+                self.assertTrue(rc.set("py:%d" % i, "p%d" % i))
+            self.assertEqual([rc.get("py:%d" % i) for i in range(60)],
+                             [b"p%d" % i for i in range(60)])
+            self.assertTrue(rc.mset({"{user7}:a": "1", "{user7}:b": "2"}))
+            self.assertEqual(rc.mget("{user7}:a", "{user7}:b"), [b"1", b"2"])
+            self.assertEqual(rc.incr("{user7}:n"), 1)
+        finally:
+            rc.close()
+
+    def test_cluster_commands_describe_the_ring(self):
+        ids = set()
+        for node in self.nodes:
+            with RespConn(node.fixed_port, timeout=10) as c:
+                info = c.call("CLUSTER", "INFO").decode()
+                self.assertIn("cluster_state:ok\r\n", info)
+                self.assertIn("cluster_known_nodes:%d\r\n" % NODES, info)
+                myid = c.call("CLUSTER", "MYID").decode()
+                self.assertRegex(myid, "^[0-9a-f]{40}$")
+                ids.add(myid)
+                lines = c.call("CLUSTER", "NODES").decode().splitlines()
+                self.assertEqual(len(lines), NODES)
+                self.assertEqual(sum("myself" in line for line in lines), 1)
+                slots = c.call("CLUSTER", "SLOTS")
+                self.assertEqual(sum(r[1] - r[0] + 1 for r in slots), 16384)
+                self.assertTrue(all(len(r) == 2 + 2 for r in slots), "primary + 1 backup each")
+                self.assertIn(b"cluster_enabled:1", c.call("INFO", "cluster"))
+        self.assertEqual(len(ids), NODES)
+        reply, port = call_following_moved(self.ports[0], "SET", "counted", "1")
+        with RespConn(port, timeout=10) as c:
+            slot = c.call("CLUSTER", "KEYSLOT", "counted")
+            self.assertGreaterEqual(c.call("CLUSTER", "COUNTKEYSINSLOT", str(slot)), 1)
+            self.assertIsInstance(c.call("CLUSTER", "COUNTKEYSINSLOT", "16384"), RespError)
+
+    def test_redis_cli_cluster_check_and_redis_benchmark_work(self):
+        out = subprocess.run(["redis-cli", "--cluster", "check", "127.0.0.1:%d" % self.ports[0]],
+                             capture_output=True, text=True, timeout=30)
+        self.assertIn("All nodes agree about slots configuration", out.stdout, out.stdout)
+        self.assertIn("All 16384 slots covered", out.stdout, out.stdout)
+        out = subprocess.run(["redis-benchmark", "--cluster", "-p", str(self.ports[0]), "-t",
+                              "set,get", "-n", "3000", "-c", "10", "-q"],
+                             capture_output=True, text=True, timeout=120)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+        self.assertIn("SET:", out.stdout)
+        self.assertIn("GET:", out.stdout)
+        self.assertNotIn("rror", out.stdout + out.stderr)
 
     def test_a_killed_primary_recovers_its_writes_from_the_backups(self):
         written = {}

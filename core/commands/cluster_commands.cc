@@ -1,0 +1,184 @@
+// CLUSTER SLOTS / NODES / INFO / MYID / COUNTKEYSINSLOT for a node of a Shoal cluster, in Redis
+// Cluster 7.0's formats, so cluster-aware clients (redis-py's RedisCluster, redis-cli --cluster,
+// redis-benchmark --cluster) find every slot's owner. On a single node (no gate) they answer as a
+// standalone Redis does ("cluster support disabled").
+//
+// The mapping (docs/design.md, "Redis Cluster's view of the ring"): Shoal places each slot on a
+// preference list of R nodes, primary first, so every node is a primary of some slots and a
+// backup of others. CLUSTER SLOTS lists every run of consecutive slots with the same list, the
+// primary first and the backups as its replicas; CLUSTER NODES shows every node as a master with
+// the slots it is primary of. Node ids are 40 hex digits derived from the node's index, the same
+// on every member.
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cluster/placement.h"
+#include "core/commands/command_gate.h"
+#include "core/commands/command_table.h"
+#include "core/commands/command_util.h"
+#include "core/commands/handlers.h"
+#include "core/limits.h"
+#include "core/resp/resp_writer.h"
+#include "core/store/store.h"
+
+namespace shoal::commands {
+namespace {
+
+std::uint64_t Mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+struct SlotRange {
+  std::uint16_t first = 0;
+  std::uint16_t last = 0;
+  std::span<const cluster::NodeId> replicas;  // primary first
+};
+
+// Runs of consecutive slots with the same preference list.
+std::vector<SlotRange> Ranges(const cluster::Placement& placement) {
+  std::vector<SlotRange> ranges;
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    const auto slot = static_cast<std::uint16_t>(s);
+    const std::span<const cluster::NodeId> replicas = placement.Replicas(slot);
+    if (!ranges.empty() &&
+        std::equal(replicas.begin(), replicas.end(), ranges.back().replicas.begin())) {
+      ranges.back().last = slot;
+      continue;
+    }
+    ranges.push_back(SlotRange{.first = slot, .last = slot, .replicas = replicas});
+  }
+  return ranges;
+}
+
+struct HostPort {
+  std::string host;
+  std::uint32_t port = 0;
+};
+
+// "10.0.0.1:7001" or "[::1]:7001" (ClusterConfig::node_addresses); a missing one: no host.
+HostPort SplitAddress(const ClusterView& view, std::uint32_t node) {
+  HostPort out;
+  if (view.node_addresses == nullptr || node >= view.node_addresses->size()) return out;
+  const std::string& address = (*view.node_addresses)[node];
+  const std::size_t colon = address.rfind(':');
+  if (colon == std::string::npos) return out;
+  out.host = address.substr(0, colon);
+  if (out.host.size() >= 2 && out.host.front() == '[') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  out.port = static_cast<std::uint32_t>(std::strtoul(address.c_str() + colon + 1, nullptr, 10));
+  return out;
+}
+
+// The node's config epoch as Redis Cluster would show it: distinct per node, fixed (membership
+// and primaries do not change in this version).
+std::uint64_t ConfigEpoch(std::uint32_t node) { return node + 1; }
+
+}  // namespace
+
+std::string ClusterNodeId(std::uint32_t node) {
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%016" PRIx64 "%016" PRIx64 "%08" PRIx32, Mix(node + 1),
+                Mix(~std::uint64_t{node}), static_cast<std::uint32_t>(Mix(node + 77)));
+  return std::string(buf, 40);
+}
+
+void ClusterSlots(CommandContext& ctx, CommandArgs argv) {
+  if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
+  const ClusterView view = ctx.gate->View();
+  const std::vector<SlotRange> ranges = Ranges(*view.placement);
+  ctx.reply.ArrayHeader(ranges.size());
+  for (const SlotRange& range : ranges) {
+    ctx.reply.ArrayHeader(2 + range.replicas.size());
+    ctx.reply.Integer(range.first);
+    ctx.reply.Integer(range.last);
+    for (const cluster::NodeId node : range.replicas) {
+      const HostPort address = SplitAddress(view, node);
+      ctx.reply.ArrayHeader(4);
+      ctx.reply.Bulk(address.host);
+      ctx.reply.Integer(address.port);
+      ctx.reply.Bulk(ClusterNodeId(node));
+      ctx.reply.MapHeader(0);  // no extra networking metadata (hostname)
+    }
+  }
+}
+
+void ClusterNodes(CommandContext& ctx, CommandArgs argv) {
+  if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
+  const ClusterView view = ctx.gate->View();
+  const cluster::Placement& placement = *view.placement;
+  std::string text;
+  for (std::uint32_t node = 0; node < placement.node_count(); ++node) {
+    const HostPort address = SplitAddress(view, node);
+    text += ClusterNodeId(node);
+    text += ' ';
+    text += address.host.find(':') == std::string::npos ? address.host : "[" + address.host + "]";
+    text += ':' + std::to_string(address.port) + '@' +
+            std::to_string(address.port + limits::kClusterPeerPortOffset);
+    text += node == view.self ? " myself,master - 0 0 " : " master - 0 0 ";
+    text += std::to_string(ConfigEpoch(node)) + " connected";
+    // The slots it is primary of, as runs "first-last" (or one slot alone).
+    const std::span<const std::uint16_t> slots = placement.PrimarySlotsOf(node);
+    for (std::size_t i = 0; i < slots.size();) {
+      std::size_t j = i;
+      while (j + 1 < slots.size() && slots[j + 1] == slots[j] + 1) ++j;
+      text += ' ' + std::to_string(slots[i]);
+      if (j > i) text += '-' + std::to_string(slots[j]);
+      i = j + 1;
+    }
+    text += '\n';
+  }
+  ctx.reply.Verbatim(text);
+}
+
+void ClusterInfo(CommandContext& ctx, CommandArgs argv) {
+  if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
+  const ClusterView view = ctx.gate->View();
+  const std::uint32_t nodes = view.placement->node_count();
+  const std::string slots_ok = view.serving ? std::to_string(limits::kSlotCount) : "0";
+  std::string text;
+  text += std::string("cluster_state:") + (view.serving ? "ok" : "fail") + "\r\n";
+  text += "cluster_slots_assigned:" + std::to_string(limits::kSlotCount) + "\r\n";
+  text += "cluster_slots_ok:" + slots_ok + "\r\n";
+  text += "cluster_slots_pfail:0\r\n";
+  text += "cluster_slots_fail:0\r\n";
+  text += "cluster_known_nodes:" + std::to_string(nodes) + "\r\n";
+  text += "cluster_size:" + std::to_string(nodes) + "\r\n";  // every node is some slots' primary
+  text += "cluster_current_epoch:" + std::to_string(ConfigEpoch(nodes - 1)) + "\r\n";
+  text += "cluster_my_epoch:" + std::to_string(ConfigEpoch(view.self)) + "\r\n";
+  text += "shoal_incarnation:" + std::to_string(view.incarnation) + "\r\n";
+  ctx.reply.Verbatim(text);
+}
+
+void ClusterMyId(CommandContext& ctx, CommandArgs argv) {
+  if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
+  ctx.reply.Bulk(ClusterNodeId(ctx.gate->View().self));
+}
+
+void ClusterCountKeysInSlot(CommandContext& ctx, CommandArgs argv) {
+  if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
+  const std::optional<std::int64_t> slot = ParseInt64(argv[2]);
+  if (!slot || *slot < 0 || *slot >= static_cast<std::int64_t>(limits::kSlotCount)) {
+    ctx.reply.Error("ERR Invalid or out of range slot");
+    return;
+  }
+  ctx.reply.Integer(
+      static_cast<std::int64_t>(ctx.store.SlotKeys(static_cast<std::uint16_t>(*slot))));
+}
+
+void ClusterNotYet(CommandContext& ctx, CommandArgs argv) {
+  if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
+  ctx.reply.Error("ERR CLUSTER " + std::string(argv[1]) + " is not supported by Shoal yet");
+}
+
+}  // namespace shoal::commands
