@@ -54,11 +54,22 @@ inline constexpr std::size_t kEvictionsPerWriteMax = 1024;
 // a scan may visit up to this many items past its budget.
 inline constexpr std::size_t kScanOvershootMax = 256;
 
+// --- Commands --------------------------------------------------------------------------------
+// LCS builds a (len1 + 1) * (len2 + 1) table of 32-bit cells. Redis bounds the table's bytes by
+// proto-max-bulk-len (our value limit: 2 M cells at the default 8 MiB); this hard cap keeps one
+// LCS under about 64 MiB and a few tens of milliseconds whatever --max-value-bytes says.
+inline constexpr std::uint64_t kLcsCellsMax = 16 * 1024 * 1024;
+// Longest float argument or stored value INCRBYFLOAT parses (Redis MAX_LONG_DOUBLE_CHARS); also
+// the buffer its result is formatted into (a long double's "%.17Lf" needs under 5,000 bytes).
+inline constexpr std::size_t kFloatTextBytesMax = 5 * 1024;
+
 // --- Tied limits -------------------------------------------------------------------------------
 static_assert(kValueBytesMin <= kValueBytesDefault && kValueBytesDefault <= kValueBytesHardMax);
 static_assert(kKeyBytesMax < kValueBytesMin);
 static_assert(kHeaderBytesMax >= sizeof("*18446744073709551615\r\n"));
 static_assert(kInlineBytesMax <= kPendingInputSlackBytes);
+static_assert(kLcsCellsMax * 4 >= kValueBytesDefault,
+              "at the default value limit LCS is bounded as in Redis, by the value limit");
 
 // --- Cluster slots (owner: resp) ---------------------------------------------------------------
 // Keys map to this many slots by CRC16 (Redis Cluster): KeySlot() returns 0..kSlotCount-1.

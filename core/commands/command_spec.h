@@ -41,8 +41,15 @@ enum CommandFlag : std::uint32_t {
   kCmdSkipSlowlog = 1u << 10,  // "skip_slowlog"
 };
 
-// ACL category group, reported as "@string", "@keyspace", ... by COMMAND.
-enum class CommandGroup : std::uint8_t { kString, kKeyspace, kServer, kConnection, kCluster };
+// ACL category group, reported as "@string", "@bitmap", "@keyspace", ... by COMMAND.
+enum class CommandGroup : std::uint8_t {
+  kString,
+  kBitmap,
+  kKeyspace,
+  kServer,
+  kConnection,
+  kCluster
+};
 
 struct CommandSpec {
   std::string_view name;       // lower case; "get", or "setname" for CLIENT SETNAME

@@ -88,6 +88,17 @@ constexpr CommandSpec kCommands[] = {
     {"decrby", "decrby", 3, kRw | kOom | kF, 1, 1, 1, G::kString, DecrBy},
     {"strlen", "strlen", 2, kRo | kF, 1, 1, 1, G::kString, StrLen},
     {"append", "append", 3, kRw | kOom | kF, 1, 1, 1, G::kString, Append},
+    {"getset", "getset", 3, kRw | kOom | kF, 1, 1, 1, G::kString, GetSet},
+    {"incrbyfloat", "incrbyfloat", 3, kRw | kOom | kF, 1, 1, 1, G::kString, IncrByFloat},
+    {"getrange", "getrange", 4, kRo, 1, 1, 1, G::kString, GetRange},
+    {"substr", "substr", 4, kRo, 1, 1, 1, G::kString, GetRange},
+    {"setrange", "setrange", 4, kRw | kOom, 1, 1, 1, G::kString, SetRange},
+    {"lcs", "lcs", -3, kRo, 1, 2, 1, G::kString, Lcs},
+    // Bitmaps (bit operations on string values).
+    {"getbit", "getbit", 3, kRo | kF, 1, 1, 1, G::kBitmap, GetBit},
+    {"setbit", "setbit", 4, kRw | kOom, 1, 1, 1, G::kBitmap, SetBit},
+    {"bitcount", "bitcount", -2, kRo, 1, 1, 1, G::kBitmap, BitCount},
+    {"bitpos", "bitpos", -3, kRo, 1, 1, 1, G::kBitmap, BitPos},
     // Keyspace.
     {"del", "del", -2, kRw, 1, -1, 1, G::kKeyspace, Del},
     {"unlink", "unlink", -2, kRw | kF, 1, -1, 1, G::kKeyspace, Del},

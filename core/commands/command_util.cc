@@ -49,6 +49,17 @@ std::optional<std::int64_t> ParseInt64(std::string_view s) {
   return static_cast<std::int64_t>(v);
 }
 
+IndexRange ClampRange(std::int64_t start, std::int64_t end, std::int64_t len) {
+  SHOAL_ASSERT(len >= 0);
+  // start + len cannot overflow: start < 0 and len >= 0 when it is computed.
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= len) end = len - 1;
+  return IndexRange{.start = start, .end = end};
+}
+
 std::string_view FormatInt64(std::int64_t v, char* buf) {
   char tmp[24];
   std::size_t n = 0;

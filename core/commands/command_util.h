@@ -25,6 +25,10 @@ inline constexpr std::string_view kErrOom =
     "OOM command not allowed when used memory > 'maxmemory'.";
 inline constexpr std::string_view kErrValueTooLarge =
     "ERR string exceeds maximum allowed size (max-value-bytes)";
+// What Redis's checkStringLength answers when SETRANGE would grow a value past the limit (ours is
+// value_bytes_max, which --max-value-bytes sets and which plays the part of proto-max-bulk-len).
+inline constexpr std::string_view kErrStringTooLong =
+    "ERR string exceeds maximum allowed size (proto-max-bulk-len)";
 inline constexpr std::string_view kErrKeyTooLarge =
     "ERR key exceeds maximum allowed size (key-bytes-max)";
 inline constexpr std::string_view kErrClusterDisabled =
@@ -39,6 +43,16 @@ bool EqualsLower(std::string_view s, std::string_view lower);
 // Parses a signed 64-bit decimal exactly as Redis's string2ll does: optional '-', no '+', no
 // spaces, no leading zeros (except "0" itself), at most 20 characters, no overflow.
 std::optional<std::int64_t> ParseInt64(std::string_view s);
+
+// Redis's conversion of a [start, end] range over `len` elements (GETRANGE, BITCOUNT, BITPOS):
+// negative indexes count from the end, then both are clamped to 0 and end to len - 1. The range
+// is empty when start > end afterwards (always so when len == 0). REQUIRES: len >= 0.
+struct IndexRange {
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+  bool empty() const { return start > end; }
+};
+IndexRange ClampRange(std::int64_t start, std::int64_t end, std::int64_t len);
 
 // Appends the decimal form of v to buf (at least 21 bytes); returns the written view.
 std::string_view FormatInt64(std::int64_t v, char* buf);

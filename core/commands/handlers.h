@@ -30,6 +30,21 @@ void IncrBy(CommandContext& ctx, CommandArgs argv);
 void DecrBy(CommandContext& ctx, CommandArgs argv);
 void StrLen(CommandContext& ctx, CommandArgs argv);
 void Append(CommandContext& ctx, CommandArgs argv);
+void GetSet(CommandContext& ctx, CommandArgs argv);
+void IncrByFloat(CommandContext& ctx, CommandArgs argv);
+
+// string_range_commands.cc
+void GetRange(CommandContext& ctx, CommandArgs argv);  // GETRANGE and SUBSTR
+void SetRange(CommandContext& ctx, CommandArgs argv);
+
+// lcs_command.cc
+void Lcs(CommandContext& ctx, CommandArgs argv);
+
+// bit_commands.cc
+void GetBit(CommandContext& ctx, CommandArgs argv);
+void SetBit(CommandContext& ctx, CommandArgs argv);
+void BitCount(CommandContext& ctx, CommandArgs argv);
+void BitPos(CommandContext& ctx, CommandArgs argv);
 
 // key_commands.cc
 void Del(CommandContext& ctx, CommandArgs argv);  // DEL and UNLINK

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/cluster/messages.h"
+#include "core/commands/command_util.h"
 
 namespace shoal::commands {
 
@@ -14,6 +15,13 @@ void RecordValue(CommandContext& ctx, std::string_view key, std::string_view val
 
 void RecordTombstone(CommandContext& ctx, std::string_view key) {
   ctx.mutation->keys.push_back(cluster::KeyState{.key = std::string(key), .deleted = true});
+}
+
+bool StoreValueOrReply(CommandContext& ctx, std::string_view key, std::string_view value,
+                       TimeMs expire_at) {
+  const Result<void> stored = StoreValue(ctx, key, value, expire_at);
+  if (!stored) ReplyStoreError(ctx, stored.error());
+  return static_cast<bool>(stored);
 }
 
 bool ChangeExpiry(CommandContext& ctx, std::string_view key, TimeMs expire_at) {

@@ -34,6 +34,11 @@ inline Result<void> StoreValue(CommandContext& ctx, std::string_view key, std::s
   return stored;
 }
 
+// StoreValue for a command that replies itself afterwards: on a store error writes the error
+// reply (OOM, value or key too large) and returns false.
+bool StoreValueOrReply(CommandContext& ctx, std::string_view key, std::string_view value,
+                       TimeMs expire_at);
+
 // Store::Delete; a tombstone is recorded even when the key was absent here (a backup may still
 // hold a copy this node evicted). Returns whether a live key was removed.
 inline bool DeleteKey(CommandContext& ctx, std::string_view key) {

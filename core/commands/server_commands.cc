@@ -27,6 +27,8 @@ std::string_view GroupCategory(CommandGroup group) {
   switch (group) {
     case CommandGroup::kString:
       return "@string";
+    case CommandGroup::kBitmap:
+      return "@bitmap";
     case CommandGroup::kKeyspace:
       return "@keyspace";
     case CommandGroup::kConnection:

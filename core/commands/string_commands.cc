@@ -1,6 +1,11 @@
-// String commands: GET, SET and its variants, GETDEL, GETEX, MGET, MSET, MSETNX, the INCR family,
-// STRLEN, APPEND. Semantics and reply texts follow Redis 7.0 (t_string.c).
+// String commands: GET, SET and its variants, GETSET, GETDEL, GETEX, MGET, MSET, MSETNX, the INCR
+// family, INCRBYFLOAT, STRLEN, APPEND. Semantics and reply texts follow Redis 7.0 (t_string.c).
+#include <cerrno>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string>
@@ -8,6 +13,7 @@
 #include "core/commands/command_util.h"
 #include "core/commands/handlers.h"
 #include "core/commands/key_writes.h"
+#include "core/limits.h"
 
 namespace shoal::commands {
 namespace {
@@ -160,6 +166,44 @@ void IncrDecr(CommandContext& ctx, std::string_view key, std::int64_t delta) {
   ctx.reply.Integer(result);
 }
 
+// Redis's string2ld: strtold must consume the whole text (so an embedded NUL is refused), with no
+// leading space, no NaN, and no overflow or underflow to zero. Accepts what strtold does
+// otherwise: "+1", "1e5", "0x1p3", "inf".
+std::optional<long double> ParseLongDouble(std::string_view text) {
+  char buf[limits::kFloatTextBytesMax];
+  if (text.empty() || text.size() >= sizeof(buf)) return std::nullopt;
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  errno = 0;
+  char* end = nullptr;
+  const long double value = std::strtold(buf, &end);
+  const bool range_error =
+      errno == ERANGE && (std::isinf(value) || std::fpclassify(value) == FP_ZERO);
+  if (std::isspace(static_cast<unsigned char>(buf[0])) || end != buf + text.size() || range_error ||
+      std::isnan(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Redis's ld2string in LD_STR_HUMAN mode: "%.17Lf", then trailing zeros (and a bare '.') removed,
+// and "-0" written as "0". REQUIRES: value is finite.
+std::string_view FormatLongDouble(long double value, char (&buf)[limits::kFloatTextBytesMax]) {
+  SHOAL_ASSERT(std::isfinite(value));
+  const int written = std::snprintf(buf, sizeof(buf), "%.17Lf", value);
+  SHOAL_ASSERT(written > 0 && static_cast<std::size_t>(written) < sizeof(buf));
+  std::size_t len = static_cast<std::size_t>(written);
+  if (std::memchr(buf, '.', len) != nullptr) {
+    while (buf[len - 1] == '0') --len;
+    if (buf[len - 1] == '.') --len;
+  }
+  if (len == 2 && buf[0] == '-' && buf[1] == '0') {
+    buf[0] = '0';
+    len = 1;
+  }
+  return std::string_view(buf, len);
+}
+
 }  // namespace
 
 void Get(CommandContext& ctx, CommandArgs argv) {
@@ -180,6 +224,13 @@ void Set(CommandContext& ctx, CommandArgs argv) {
     expire_at = *resolved;
   }
   SetGeneric(ctx, argv[1], argv[2], opts, expire_at, /*ok_reply=*/true);
+}
+
+// GETSET is SET key value GET: the old value (or nil), and the TTL is cleared.
+void GetSet(CommandContext& ctx, CommandArgs argv) {
+  SetOptions opts;
+  opts.get = true;
+  SetGeneric(ctx, argv[1], argv[2], opts, kNoExpiry, /*ok_reply=*/true);
 }
 
 void SetEx(CommandContext& ctx, CommandArgs argv) {
@@ -320,6 +371,27 @@ void DecrBy(CommandContext& ctx, CommandArgs argv) {
     return;
   }
   IncrDecr(ctx, argv[1], -*delta);
+}
+
+// The stored value is parsed before the increment (Redis's order); the key keeps its TTL.
+void IncrByFloat(CommandContext& ctx, CommandArgs argv) {
+  const std::optional<ItemView> item = ctx.store.Peek(argv[1], ctx.now);
+  const std::optional<long double> value =
+      item ? ParseLongDouble(item->value) : std::optional<long double>(0);
+  const std::optional<long double> incr = value ? ParseLongDouble(argv[2]) : std::nullopt;
+  if (!incr) {
+    ctx.reply.Error("ERR value is not a valid float");
+    return;
+  }
+  const long double sum = *value + *incr;
+  if (std::isnan(sum) || std::isinf(sum)) {
+    ctx.reply.Error("ERR increment would produce NaN or Infinity");
+    return;
+  }
+  char buf[limits::kFloatTextBytesMax];
+  const std::string_view text = FormatLongDouble(sum, buf);
+  if (!StoreValueOrReply(ctx, argv[1], text, item ? item->expire_at : kNoExpiry)) return;
+  ctx.reply.Bulk(text);
 }
 
 void StrLen(CommandContext& ctx, CommandArgs argv) {

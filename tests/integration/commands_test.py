@@ -487,12 +487,83 @@ class CommandsTest(ServerTestCase):
         for name in ("get", "set", "del", "unlink", "exists", "expire", "pexpire", "expireat",
                      "pexpireat", "ttl", "pttl", "persist", "mget", "mset", "incr", "decr",
                      "incrby", "decrby", "ping", "echo", "info", "dbsize", "flushall", "command",
-                     "config", "hello", "client", "auth", "quit", "select"):
+                     "config", "hello", "client", "auth", "quit", "select", "getrange",
+                     "substr", "setrange", "getbit", "setbit", "bitcount", "bitpos", "lcs",
+                     "getset", "incrbyfloat"):
             self.assertIn(name, table, "COMMAND lacks %s" % name)
         self.assertEqual(table["get"][1], 2)
         self.assertEqual(table["set"][1], -3)
         self.assertEqual(table["mget"][1], -2)
+        self.assertEqual(table["lcs"][1:6], [-3, ["readonly"], 1, 2, 1])
+        self.assertEqual(table["setbit"][1:6], [4, ["write", "denyoom"], 1, 1, 1])
         self.assertEqual(self.c.call("COMMAND", "COUNT"), len(reply))
+
+    # ---------------------------------------------------------------- ranges, bits, LCS
+
+    def test_getrange_substr_setrange(self):
+        self.r.set("k", "Hello World")
+        self.assertEqual(self.r.getrange("k", 0, 4), "Hello")
+        self.assertEqual(self.r.getrange("k", -5, -1), "World")
+        self.assertEqual(self.r.getrange("k", 5, 1), "")
+        self.assertEqual(self.r.substr("k", 6, 100), "World")
+        self.assertEqual(self.r.setrange("k", 6, "Redis"), 11)
+        self.assertEqual(self.r.get("k"), "Hello Redis")
+        self.assertEqual(self.c.call("SETRANGE", "pad", "3", "ab"), 5)
+        self.assertEqual(self.c.call("GET", "pad"), b"\x00\x00\x00ab")
+        self.assertEqual(self.c.call("SETRANGE", "k", "-1", "x"),
+                         RespError("ERR offset is out of range"))
+        self.assertEqual(self.c.call("GETRANGE", "k", "a", "1"),
+                         RespError("ERR value is not an integer or out of range"))
+        self.r.expire("k", 100)
+        self.r.setrange("k", 0, "J")
+        self.assertGreater(self.r.ttl("k"), 0)  # SETRANGE keeps the TTL
+
+    def test_setbit_getbit_bitcount_bitpos(self):
+        self.assertEqual(self.r.setbit("b", 7, 1), 0)
+        self.assertEqual(self.r.setbit("b", 7, 1), 1)
+        self.assertEqual(self.r.getbit("b", 7), 1)
+        self.assertEqual(self.r.getbit("b", 100), 0)
+        self.assertEqual(self.c.call("GET", "b"), b"\x01")
+        self.r.set("f", "foobar")
+        self.assertEqual(self.r.bitcount("f"), 26)
+        self.assertEqual(self.r.bitcount("f", 1, 1), 6)
+        self.assertEqual(self.c.call("BITCOUNT", "f", "5", "30", "BIT"), 17)
+        self.assertEqual(self.r.bitpos("f", 1), 1)
+        self.assertEqual(self.r.bitpos("f", 0, 2), 16)
+        self.assertEqual(self.c.call("BITPOS", "f", "1", "7", "15", "BIT"), 9)
+        self.assertEqual(self.c.call("BITPOS", "nokey", "1"), -1)
+        self.assertEqual(self.c.call("SETBIT", "b", "0", "2"),
+                         RespError("ERR bit is not an integer or out of range"))
+        self.assertEqual(self.c.call("GETBIT", "b", "-1"),
+                         RespError("ERR bit offset is not an integer or out of range"))
+
+    def test_lcs(self):
+        self.r.mset({"a": "ohmytext", "b": "mynewtext"})
+        self.assertEqual(self.c.call("LCS", "a", "b"), b"mytext")
+        self.assertEqual(self.c.call("LCS", "a", "b", "LEN"), 6)
+        self.assertEqual(self.c.call("LCS", "a", "b", "IDX", "MINMATCHLEN", "4", "WITHMATCHLEN"),
+                         [b"matches", [[[4, 7], [5, 8], 4]], b"len", 6])
+        self.assertEqual(self.c.call("LCS", "a", "b", "IDX", "LEN"),
+                         RespError("ERR If you want both the length and indexes, please just "
+                                   "use IDX."))
+
+    def test_getset_incrbyfloat(self):
+        self.assertIsNone(self.r.getset("g", "1"))
+        self.r.expire("g", 100)
+        self.assertEqual(self.r.getset("g", "10.50"), "1")
+        self.assertEqual(self.r.ttl("g"), -1)  # GETSET clears the TTL
+        self.assertEqual(self.c.call("INCRBYFLOAT", "g", "0.1"), b"10.6")
+        self.r.set("e", "5.0e3")
+        self.assertEqual(self.c.call("INCRBYFLOAT", "e", "2.0e2"), b"5200")
+        self.assertEqual(self.r.incrbyfloat("e", -5200), 0.0)
+        self.assertEqual(self.c.call("GET", "e"), b"0")
+        self.r.expire("e", 100)
+        self.r.incrbyfloat("e", 1.5)
+        self.assertGreater(self.r.ttl("e"), 0)  # INCRBYFLOAT keeps the TTL
+        self.assertEqual(self.c.call("INCRBYFLOAT", "e", "abc"),
+                         RespError("ERR value is not a valid float"))
+        self.assertEqual(self.c.call("INCRBYFLOAT", "e", "inf"),
+                         RespError("ERR increment would produce NaN or Infinity"))
 
     # ---------------------------------------------------------------- HELLO / RESP3
 

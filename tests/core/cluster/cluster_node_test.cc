@@ -84,6 +84,9 @@ TEST(ClusterNodeTest, KeysOfDifferentSlotsAreCrossSlotAndHashTagsShareOne) {
   EXPECT_EQ(c.Call(1, {"MGET", "{t}a", other}), crossslot);
   EXPECT_EQ(c.Call(1, {"EXISTS", other, "{t}a"}), crossslot);
   EXPECT_EQ(c.cluster(primary).counters().crossslot, 4u);
+  EXPECT_EQ(c.Call(1, {"LCS", "{t}a", other}), crossslot);  // two keys by its key spec
+  EXPECT_EQ(c.Call(1, {"LCS", "{t}a", "{t}b", "LEN"}), ":0\r\n");
+  EXPECT_EQ(c.cluster(primary).counters().crossslot, 5u);
   EXPECT_EQ(c.Call(1, {"MSET", "{t}a", "1", "{t}b", "2"}), kOk);
   EXPECT_EQ(c.Call(1, {"MGET", "{t}a", "{t}b", "{t}c"}),
             "*3\r\n" + Bulk("1") + Bulk("2") + std::string(kNil));
@@ -117,6 +120,33 @@ TEST(ClusterNodeTest, EveryWriteReplicatesItsEffectNotTheCommand) {
   EXPECT_EQ(c.Call(1, {"GETDEL", key}), Bulk("new"));
   ASSERT_TRUE(c.Settle());
   for (NodeId n : replicas) EXPECT_FALSE(c.Item(n, key).has_value()) << n;
+  c.CheckInvariants();
+}
+
+TEST(ClusterNodeTest, RangeBitAndFloatWritesReplicateTheirEffect) {
+  TestCluster c(3, 3);
+  ASSERT_TRUE(c.Settle());
+  const std::string key = c.KeyWithPrimary(1);
+  const auto replicas = c.placement().Replicas(KeySlot(key));
+  c.Connect(1, 1);
+  EXPECT_EQ(c.Call(1, {"SETRANGE", key, "2", "ab"}), ":4\r\n");
+  EXPECT_EQ(c.Call(1, {"SETBIT", key, "7", "1"}), ":0\r\n");
+  EXPECT_EQ(c.Call(1, {"SETBIT", key, "7", "1"}), ":1\r\n");  // unchanged: nothing to replicate
+  EXPECT_EQ(c.Call(1, {"EXPIRE", key, "100"}), ":1\r\n");
+  EXPECT_EQ(c.Call(1, {"GETSET", key, "10.50"}), Bulk(std::string("\x01\0ab", 4)));
+  EXPECT_EQ(c.Call(1, {"PEXPIRE", key, "50000"}), ":1\r\n");
+  EXPECT_EQ(c.Call(1, {"INCRBYFLOAT", key, "0.1"}), Bulk("10.6"));
+  ASSERT_TRUE(c.Settle());
+  const auto primary_item = c.Item(replicas[0], key);
+  ASSERT_TRUE(primary_item.has_value());
+  EXPECT_NE(primary_item->expire_at, kNoExpiry);  // INCRBYFLOAT kept the PEXPIRE
+  for (NodeId n : replicas) {
+    const auto item = c.Item(n, key);
+    ASSERT_TRUE(item.has_value()) << n;
+    EXPECT_EQ(item->value, "10.6");
+    EXPECT_EQ(item->expire_at, primary_item->expire_at);
+    EXPECT_EQ(item->version, primary_item->version);
+  }
   c.CheckInvariants();
 }
 

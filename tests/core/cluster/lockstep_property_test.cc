@@ -49,7 +49,7 @@ std::string GenTime(bool absolute, TimeMs wall, bool seconds) {
 std::vector<std::string> GenCommand(TimeMs wall) {
   const std::string tag = *rc::gen::elementOf(kTags);
   const std::string key = GenKey(tag);
-  switch (*rc::gen::inRange(0, 24)) {
+  switch (*rc::gen::inRange(0, 33)) {
     case 0:
       return {"GET", key};
     case 1: {
@@ -163,6 +163,31 @@ std::vector<std::string> GenCommand(TimeMs wall) {
       return {"TYPE", key};
     case 22:
       return {"SET", key};  // wrong arity
+    case 23:
+      return {"GETSET", key, GenValue()};
+    case 24:
+      return {"INCRBYFLOAT", key,
+              *rc::gen::elementOf(std::vector<std::string>{"1.5", "-0.5", "10.50", "x"})};
+    case 25:
+      return {"SETRANGE", key, std::to_string(*rc::gen::inRange(-1, 12)), GenValue()};
+    case 26:
+      return {*rc::gen::elementOf(std::vector<std::string>{"GETRANGE", "SUBSTR"}), key,
+              std::to_string(*rc::gen::inRange(-6, 6)), std::to_string(*rc::gen::inRange(-6, 6))};
+    case 27:
+      return {"SETBIT", key, std::to_string(*rc::gen::inRange(-1, 40)),
+              *rc::gen::elementOf(std::vector<std::string>{"0", "1", "2"})};
+    case 28:
+      return {"GETBIT", key, std::to_string(*rc::gen::inRange(0, 40))};
+    case 29:
+      return {"BITCOUNT", key, std::to_string(*rc::gen::inRange(-6, 6)),
+              std::to_string(*rc::gen::inRange(-6, 6)),
+              *rc::gen::elementOf(std::vector<std::string>{"BYTE", "BIT"})};
+    case 30:
+      return {"BITPOS", key, *rc::gen::elementOf(std::vector<std::string>{"0", "1"}),
+              std::to_string(*rc::gen::inRange(-6, 6))};
+    case 31:
+      return {"LCS", key, GenKey(tag),
+              *rc::gen::elementOf(std::vector<std::string>{"LEN", "IDX", "WITHMATCHLEN"})};
     default:
       return {"PING"};
   }

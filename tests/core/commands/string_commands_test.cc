@@ -1,5 +1,6 @@
 // String commands through ExecuteCommand with a real Store: GET/SET and every SET option and
-// error path, SETEX/PSETEX/SETNX, GETDEL/GETEX, MGET/MSET/MSETNX, the INCR family, STRLEN, APPEND.
+// error path, SETEX/PSETEX/SETNX, GETSET, GETDEL/GETEX, MGET/MSET/MSETNX, the INCR family,
+// INCRBYFLOAT (Redis's number formatting), STRLEN, APPEND.
 #include "gtest/gtest.h"
 #include "tests/core/commands/command_harness.h"
 
@@ -263,6 +264,68 @@ TEST(StringCommands, StrLenAppend) {
   EXPECT_EQ(h.Run({"expire", "k", "50"}), Int(1));
   EXPECT_EQ(h.Run({"append", "k", "f"}), Int(6));
   EXPECT_EQ(h.Run({"ttl", "k"}), Int(50));
+}
+
+TEST(StringCommands, GetSetReturnsTheOldValueAndClearsTtl) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"getset", "k", "v1"}), kNil);
+  EXPECT_EQ(h.Run({"get", "k"}), Bulk("v1"));
+  EXPECT_EQ(h.Run({"expire", "k", "100"}), Int(1));
+  EXPECT_EQ(h.Run({"getset", "k", "v2"}), Bulk("v1"));
+  EXPECT_EQ(h.Run({"get", "k"}), Bulk("v2"));
+  EXPECT_EQ(h.Run({"ttl", "k"}), Int(-1));
+  EXPECT_EQ(h.Run({"getset", "k"}), Err("ERR wrong number of arguments for 'getset' command"));
+}
+
+TEST(StringCommands, IncrByFloatFormatsAsRedis) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"set", "f", "10.50"}), kOk);
+  EXPECT_EQ(h.Run({"incrbyfloat", "f", "0.1"}), Bulk("10.6"));
+  EXPECT_EQ(h.Run({"incrbyfloat", "f", "-5"}), Bulk("5.6"));
+  EXPECT_EQ(h.Run({"set", "g", "5.0e3"}), kOk);
+  EXPECT_EQ(h.Run({"incrbyfloat", "g", "2.0e2"}), Bulk("5200"));  // no trailing zeros, no '.'
+  EXPECT_EQ(h.Run({"get", "g"}), Bulk("5200"));
+  EXPECT_EQ(h.Run({"incrbyfloat", "g", "-5200"}), Bulk("0"));
+  EXPECT_EQ(h.Run({"incrbyfloat", "z", "-0.0"}), Bulk("0"));    // no negative zero
+  EXPECT_EQ(h.Run({"incrbyfloat", "z", "-1e-18"}), Bulk("0"));  // "-0.00000000000000000"
+  EXPECT_EQ(h.Run({"set", "i", "3"}), kOk);
+  EXPECT_EQ(h.Run({"incrbyfloat", "i", "1.5"}), Bulk("4.5"));
+  EXPECT_EQ(h.Run({"incrbyfloat", "i", "+1"}), Bulk("5.5"));
+  EXPECT_EQ(h.Run({"incrbyfloat", "i", "0x10"}), Bulk("21.5"));  // strtold's hex floats
+  EXPECT_EQ(h.Run({"incrbyfloat", "big", "1e30"}), Bulk("1000000000000000000024696061952"));
+  EXPECT_EQ(h.Run({"incrbyfloat", "small", "0.1"}), Bulk("0.1"));
+}
+
+TEST(StringCommands, IncrByFloatKeepsTtl) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"set", "t", "1", "EX", "100"}), kOk);
+  EXPECT_EQ(h.Run({"incrbyfloat", "t", "1"}), Bulk("2"));
+  EXPECT_EQ(h.Run({"ttl", "t"}), Int(100));
+}
+
+TEST(StringCommands, IncrByFloatErrors) {
+  CommandHarness h;
+  const std::string not_float = Err("ERR value is not a valid float");
+  const std::string nan_inf = Err("ERR increment would produce NaN or Infinity");
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", "abc"}), not_float);
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", ""}), not_float);
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", " 1"}), not_float);
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", "1 "}), not_float);
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", "nan"}), not_float);
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", "1e5000"}), not_float);   // overflows a long double
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", "3e-4960"}), not_float);  // underflows to zero
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", std::string(5 * 1024, '1')}), not_float);  // too long
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", std::string("2\0", 2)}), not_float);       // all or nothing
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", "inf"}), nan_inf);
+  EXPECT_EQ(h.Run({"exists", "k"}), Int(0));
+  EXPECT_EQ(h.Run({"set", "k", "1.1e4932"}), kOk);  // near LDBL_MAX
+  EXPECT_EQ(h.Run({"incrbyfloat", "k", "1.1e4932"}), nan_inf);
+  // The stored value is checked first.
+  EXPECT_EQ(h.Run({"set", "w", "abc"}), kOk);
+  EXPECT_EQ(h.Run({"incrbyfloat", "w", "1"}), not_float);
+  EXPECT_EQ(h.Run({"set", "w", "inf"}), kOk);
+  EXPECT_EQ(h.Run({"incrbyfloat", "w", "0"}), nan_inf);
+  EXPECT_EQ(h.Run({"get", "w"}), Bulk("inf"));
 }
 
 TEST(StringCommands, StoreErrors) {
