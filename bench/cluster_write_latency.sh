@@ -55,7 +55,8 @@ while True:
 PYEOF
 }
 
-start_cluster() { # copies -> prints the base port
+BASE=""
+start_cluster() { # copies -> sets BASE (not a $(...) subshell: PIDS must reach the trap)
   local copies=$1 base members i
   base=$(free_base)
   members="127.0.0.1:$((base + 10000)),127.0.0.1:$((base + 10001)),127.0.0.1:$((base + 10002))"
@@ -68,12 +69,14 @@ start_cluster() { # copies -> prints the base port
     for _ in $(seq 300); do grep -q "; serving" "$WORK/c$copies-$i.log" && break; sleep 0.05; done
     grep -q "; serving" "$WORK/c$copies-$i.log" || { cat "$WORK/c$copies-$i.log" >&2; exit 1; }
   done
-  echo "$base"
+  BASE=$base
 }
 
 # Both clusters run side by side (each measured alone, in turn).
-ONE=$(start_cluster 1)
-TWO=$(start_cluster 2)
+start_cluster 1
+ONE=$BASE
+start_cluster 2
+TWO=$BASE
 log "1 copy on $ONE..$((ONE + 2)), 2 copies on $TWO..$((TWO + 2))"
 
 RESULTS="$WORK/results.txt"
