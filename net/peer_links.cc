@@ -15,25 +15,6 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
 
-namespace {
-
-std::string EndpointText(const tcp::endpoint& endpoint) {
-  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-}
-
-void LogEscaped(std::string_view what, std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    Log(LogLevel::kWarning, std::string(what) + " ended by exception: " + e.what());
-  } catch (...) {
-    Log(LogLevel::kWarning, std::string(what) + " ended by unknown exception");
-  }
-}
-
-}  // namespace
-
 struct PeerLinks::Out {
   Out(asio::io_context& io, cluster::NodeId id, tcp::endpoint endpoint)
       : id(id), endpoint(endpoint), socket(io.get_executor()), wake(io.get_executor()) {}
@@ -79,11 +60,11 @@ std::string PeerLinks::Listen() {
 
 void PeerLinks::Start() {
   asio::co_spawn(io_.get_executor(), AcceptLoop(),
-                 [](std::exception_ptr e) { LogEscaped("peer accept loop", e); });
+                 [](std::exception_ptr e) { LogEscapedException("peer accept loop", e); });
   for (auto& out : out_) {
     if (out == nullptr) continue;
     asio::co_spawn(io_.get_executor(), WriteLoop(*out),
-                   [](std::exception_ptr e) { LogEscaped("peer writer", e); });
+                   [](std::exception_ptr e) { LogEscapedException("peer writer", e); });
   }
 }
 
@@ -197,7 +178,7 @@ Task<> PeerLinks::AcceptLoop() {
     std::erase_if(incoming_, [](const std::weak_ptr<Socket>& w) { return w.expired(); });
     incoming_.push_back(shared);
     asio::co_spawn(io_.get_executor(), ReadLoop(std::move(shared), std::move(from)),
-                   [](std::exception_ptr e) { LogEscaped("peer reader", e); });
+                   [](std::exception_ptr e) { LogEscapedException("peer reader", e); });
   }
 }
 

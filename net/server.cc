@@ -39,23 +39,6 @@ NodeTime NowMs() {
           duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
-std::string EndpointText(const tcp::endpoint& endpoint) {
-  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
-}
-
-// Completion handler for co_spawn: a coroutine that escapes with an exception is a bug in the
-// driver, never a reason to take the server down silently.
-void LogEscapedException(std::string_view what, std::exception_ptr error) {
-  if (!error) return;
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    Log(LogLevel::kWarning, std::string(what) + " ended by exception: " + e.what());
-  } catch (...) {
-    Log(LogLevel::kWarning, std::string(what) + " ended by unknown exception");
-  }
-}
-
 // A reply string that grew past this (one big GET) is released after it is written, so an idle
 // connection does not pin megabytes; below it, capacity is kept and reused (no allocation).
 constexpr std::size_t kOutputKeepBytes = 4 * limits::kReadChunkBytes;

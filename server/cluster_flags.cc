@@ -1,30 +1,17 @@
 #include "server/cluster_flags.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
-#include <charconv>
+#include <algorithm>
 
 #include "core/limits.h"
+#include "server/flag_text.h"
 
 namespace shoal::server {
 namespace {
 
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
-
-bool IsIp(const std::string& text) {
-  unsigned char storage[sizeof(struct in6_addr)];
-  return inet_pton(AF_INET, text.c_str(), storage) == 1 ||
-         inet_pton(AF_INET6, text.c_str(), storage) == 1;
-}
-
 std::optional<std::uint16_t> ParsePort(std::string_view text) {
-  std::uint32_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value > 65535) {
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value);
+  const std::optional<std::uint64_t> value = ParseUnsigned(text);
+  if (!value || *value > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(*value);
 }
 
 // "10.0.0.1:17001" or "[::1]:17001".
@@ -37,7 +24,7 @@ std::optional<PeerAddress> ParseMember(std::string_view text) {
   }
   const auto port = ParsePort(text.substr(colon + 1));
   PeerAddress member{.host = std::string(host), .port = port.value_or(0)};
-  if (!port || *port == 0 || !IsIp(member.host)) return std::nullopt;
+  if (!port || *port == 0 || !IsIpAddress(member.host)) return std::nullopt;
   return member;
 }
 
@@ -70,17 +57,16 @@ std::string ApplyClusterFlag(std::string_view name, std::string_view value, Clus
     if (!port || *port == 0) return "--peer-port: " + Quote(value) + " is not a port (1-65535)";
     flags.peer_port = *port;
   } else if (name == "copies") {
-    std::uint32_t copies = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), copies);
-    if (value.empty() || ec != std::errc() || end != value.data() + value.size() || copies < 1 ||
-        copies > limits::kReplicationFactorMax) {
+    const std::optional<std::uint64_t> copies = ParseUnsigned(value);
+    if (!copies || *copies < 1 || *copies > limits::kReplicationFactorMax) {
       return "--copies: " + Quote(value) + " must be between 1 and " +
              std::to_string(limits::kReplicationFactorMax);
     }
-    flags.copies = copies;
+    flags.copies = static_cast<std::uint32_t>(*copies);
   } else if (name == "announce-ip") {
     std::string ip(value);
-    if (!IsIp(ip)) return "--announce-ip: " + Quote(value) + " is not an IPv4 or IPv6 address";
+    if (!IsIpAddress(ip))
+      return "--announce-ip: " + Quote(value) + " is not an IPv4 or IPv6 address";
     flags.announce_ip = std::move(ip);
   } else {
     return "unknown flag --" + std::string(name);

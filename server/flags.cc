@@ -1,12 +1,10 @@
 #include "server/flags.h"
 
-#include <arpa/inet.h>
-
-#include <charconv>
 #include <memory>
 #include <vector>
 
 #include "core/cluster/cluster_config.h"
+#include "server/flag_text.h"
 
 namespace shoal::server {
 namespace {
@@ -21,20 +19,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-bool IsIpAddress(const std::string& text) {
-  unsigned char storage[sizeof(struct in6_addr)];
-  return inet_pton(AF_INET, text.c_str(), storage) == 1 ||
-         inet_pton(AF_INET6, text.c_str(), storage) == 1;
-}
-
 // Every flag that takes a value; Apply handles each of them.
 constexpr std::string_view kValueFlags[] = {
     "bind",        "port",        "maxmemory", "eviction", "max-value-bytes",
@@ -47,8 +31,6 @@ bool IsValueFlag(std::string_view name) {
   }
   return false;
 }
-
-std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // Applies one flag to `flags`; returns an error message or an empty string.
 std::string Apply(std::string_view name, std::string_view value, ServerFlags& flags) {

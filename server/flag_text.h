@@ -1,0 +1,19 @@
+// Small text helpers shared by shoald's flag parsers (server/flags.cc, server/cluster_flags.cc):
+// pure functions, no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace shoal::server {
+
+// A decimal without sign, spaces or suffix that fits 64 bits; nullopt otherwise.
+std::optional<std::uint64_t> ParseUnsigned(std::string_view text);
+// True for an IPv4 or IPv6 address in text form.
+bool IsIpAddress(const std::string& text);
+// 'text', for error messages.
+std::string Quote(std::string_view text);
+
+}  // namespace shoal::server
