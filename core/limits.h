@@ -156,4 +156,28 @@ static_assert(kSlotWritesMax <= kReplicationWritesMax);
 static_assert(kReplicationBatchMutationsMax <= kPeerMutationsPerMessageMax);
 static_assert(kSyncEntriesPerReplyMax <= kPeerMutationsPerMessageMax);
 
+// --- Configuration consensus (core/cluster/config_log.h; cluster core part 2) -------------------
+// Voters of the configuration log (Raft): 3 or 5 in a real cluster; the other members follow.
+inline constexpr std::uint32_t kConfigVotersMax = 5;
+// Timing on the monotonic clock: the leader heartbeats every kConfigHeartbeatMs; a follower that
+// hears no leader for a timeout drawn in [min, max) starts a (pre-)vote; a leader that hears
+// from no majority for the minimum steps down (check-quorum). Failover adds these up
+// (docs/design.md, "Configuration consensus").
+inline constexpr std::int64_t kConfigHeartbeatMs = 50;
+inline constexpr std::int64_t kConfigElectionTimeoutMinMs = 300;
+inline constexpr std::int64_t kConfigElectionTimeoutMaxMs = 600;
+// One AppendEntries carries at most this many entries, and bytes of entry data beyond its first.
+inline constexpr std::size_t kConfigAppendEntriesMax = 64;
+inline constexpr std::size_t kConfigAppendBytesMax = 1024 * 1024;
+// One entry (an encoded configuration change) and a snapshot (the encoded configuration).
+inline constexpr std::size_t kConfigEntryBytesMax = 1024 * 1024;
+inline constexpr std::size_t kConfigSnapshotBytesMax = 16 * 1024 * 1024;
+// Entries after the snapshot: past this the leader refuses proposals until the applier compacts
+// (bounds the log a voter persists and a new leader replays).
+inline constexpr std::size_t kConfigLogUncompactedMax = 1024;
+static_assert(kConfigVotersMax <= kClusterNodesMax);
+static_assert(kConfigElectionTimeoutMinMs > 2 * kConfigHeartbeatMs);
+static_assert(kConfigElectionTimeoutMaxMs > kConfigElectionTimeoutMinMs);
+static_assert(kConfigSnapshotBytesMax + kConfigAppendBytesMax < kPeerFrameBytesMax);
+
 }  // namespace shoal::limits

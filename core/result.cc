@@ -24,6 +24,8 @@ class ShoalErrorCategory final : public std::error_category {
         return "Protocol error";
       case Error::kLimitExceeded:
         return "limit exceeded";
+      case Error::kInvalidChange:
+        return "invalid cluster configuration change";
     }
     return "unknown shoal error";
   }

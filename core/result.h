@@ -22,6 +22,7 @@ enum class Error {
   kOverflow,       // INCR family would overflow int64
   kProtocol,       // malformed RESP input
   kLimitExceeded,  // a client-controlled size beyond its limit
+  kInvalidChange,  // a cluster configuration change that names no member (configuration.h)
 };
 
 const std::error_category& ErrorCategory();

@@ -315,12 +315,14 @@ void ClusterNode::OnMessage(NodeTime now, const Envelope& envelope, Effects& eff
           transfer_.OnSyncRequest(now, envelope, body, effects);
         } else if constexpr (std::is_same_v<T, SyncReply>) {
           transfer_.OnSyncReply(now, envelope, body, effects);
-        } else {
-          static_assert(std::is_same_v<T, IncarnationTooOld>);
+        } else if constexpr (std::is_same_v<T, IncarnationTooOld>) {
           if (body.to_incarnation == state_.incarnation &&
               body.largest_seen >= state_.incarnation && !serving()) {
             Restart(now, body.largest_seen + 1, "a peer saw a larger incarnation of ours", effects);
           }
+        } else {
+          // Configuration log messages (config_log.h): no node runs the log yet (static
+          // configuration), so nobody sends them; a peer's are dropped.
         }
       },
       envelope.body);

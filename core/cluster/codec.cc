@@ -1,15 +1,17 @@
-// The peer codec (see codec.h for the frame layout). Writer appends fields; Reader consumes them
-// with every bound checked and remembers the first error, so a decode reads straight through and
-// tests the error once per message.
+// The peer codec (see codec.h for the frame layout), on the field encoding of wire.h.
 #include "core/cluster/codec.h"
 
 #include <cstring>
 #include <type_traits>
 
+#include "core/cluster/wire.h"
 #include "core/slot.h"
 
 namespace shoal::cluster {
 namespace {
+
+using wire::Reader;
+using wire::Writer;
 
 enum class Kind : std::uint8_t {
   kReplicate = 0,
@@ -17,122 +19,14 @@ enum class Kind : std::uint8_t {
   kSyncRequest = 2,
   kSyncReply = 3,
   kIncarnationTooOld = 4,
+  kVoteRequest = 5,
+  kVoteReply = 6,
+  kAppendEntries = 7,
+  kAppendReply = 8,
+  kInstallSnapshot = 9,
 };
-constexpr std::uint8_t kKindCount = 5;
+constexpr std::uint8_t kKindCount = 10;
 static_assert(std::variant_size_v<Body> == kKindCount);
-
-class Writer {
- public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void U8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void Bool(bool v) { U8(v ? 1 : 0); }
-  void Var(std::uint64_t v) {
-    if (v < 0x80) {  // most lengths, counts and ids: one byte
-      U8(static_cast<std::uint8_t>(v));
-      return;
-    }
-    char bytes[10];
-    std::size_t n = 0;
-    while (v >= 0x80) {
-      bytes[n++] = static_cast<char>(v | 0x80);
-      v >>= 7;
-    }
-    bytes[n++] = static_cast<char>(v);
-    out_.append(bytes, n);
-  }
-  void Signed(std::int64_t v) {
-    Var((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
-  }
-  void Str(std::string_view s) {
-    Var(s.size());
-    out_.append(s);
-  }
-
- private:
-  std::string& out_;
-};
-
-class Reader {
- public:
-  Reader(std::string_view in, const CodecLimits& limits) : in_(in), limits_(limits) {}
-
-  bool ok() const { return error_ == Error::kOk; }
-  Error error() const { return error_; }
-  bool AtEnd() const { return pos_ == in_.size(); }
-  void Fail(Error e) {
-    if (error_ == Error::kOk) error_ = e;
-    pos_ = in_.size();
-  }
-
-  std::uint8_t U8() {
-    if (pos_ >= in_.size()) {
-      Fail(Error::kProtocol);
-      return 0;
-    }
-    return static_cast<std::uint8_t>(in_[pos_++]);
-  }
-  bool Bool() {
-    const std::uint8_t b = U8();
-    if (b > 1) Fail(Error::kProtocol);
-    return b == 1;
-  }
-  std::uint64_t Var() {
-    std::uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      const std::uint8_t b = U8();
-      if (!ok()) return 0;
-      const std::uint64_t bits = b & 0x7f;
-      if (shift == 63 && bits > 1) {  // the tenth byte may carry only the top bit
-        Fail(Error::kProtocol);
-        return 0;
-      }
-      v |= bits << shift;
-      if ((b & 0x80) == 0) return v;
-    }
-    Fail(Error::kProtocol);
-    return 0;
-  }
-  std::int64_t Signed() {
-    const std::uint64_t z = Var();
-    return static_cast<std::int64_t>((z >> 1) ^ (~(z & 1) + 1));
-  }
-  std::string Str(std::size_t max) {
-    const std::uint64_t n = Var();
-    if (!ok()) return {};
-    if (n > max) {
-      Fail(Error::kLimitExceeded);
-      return {};
-    }
-    if (n > in_.size() - pos_) {
-      Fail(Error::kProtocol);
-      return {};
-    }
-    std::string s(in_.substr(pos_, n));
-    pos_ += n;
-    return s;
-  }
-  // A count of elements that take at least one byte each: bounded by `max` and the bytes left.
-  std::size_t Count(std::size_t max) {
-    const std::uint64_t n = Var();
-    if (!ok()) return 0;
-    if (n > max) {
-      Fail(Error::kLimitExceeded);
-      return 0;
-    }
-    if (n > in_.size() - pos_) {
-      Fail(Error::kProtocol);
-      return 0;
-    }
-    return static_cast<std::size_t>(n);
-  }
-  const CodecLimits& limits() const { return limits_; }
-
- private:
-  std::string_view in_;
-  std::size_t pos_ = 0;
-  const CodecLimits& limits_;
-  Error error_ = Error::kOk;
-};
 
 // --- Fields --------------------------------------------------------------------------------------
 
@@ -266,6 +160,82 @@ void GetBody(Reader& r, IncarnationTooOld& b) {
   b.largest_seen = r.Var();
 }
 
+void PutBody(Writer& w, const VoteRequest& b) {
+  w.Var(b.term);
+  w.Var(b.last_index);
+  w.Var(b.last_term);
+  w.Bool(b.pre_vote);
+}
+void GetBody(Reader& r, VoteRequest& b) {
+  b.term = r.Var();
+  b.last_index = r.Var();
+  b.last_term = r.Var();
+  b.pre_vote = r.Bool();
+}
+
+void PutBody(Writer& w, const VoteReply& b) {
+  w.Var(b.term);
+  w.Bool(b.granted);
+  w.Bool(b.pre_vote);
+}
+void GetBody(Reader& r, VoteReply& b) {
+  b.term = r.Var();
+  b.granted = r.Bool();
+  b.pre_vote = r.Bool();
+}
+
+void PutBody(Writer& w, const AppendEntries& b) {
+  w.Var(b.term);
+  w.Var(b.prev_index);
+  w.Var(b.prev_term);
+  w.Var(b.commit);
+  w.Var(b.entries.size());
+  for (const LogEntry& e : b.entries) {
+    w.Var(e.term);
+    w.Str(e.data);
+  }
+}
+void GetBody(Reader& r, AppendEntries& b) {
+  b.term = r.Var();
+  b.prev_index = r.Var();
+  b.prev_term = r.Var();
+  b.commit = r.Var();
+  b.entries.resize(r.Count(r.limits().log_entries_max));
+  for (LogEntry& e : b.entries) {
+    if (!r.ok()) return;
+    e.term = r.Var();
+    e.data = r.Str(r.limits().log_entry_bytes_max);
+  }
+}
+
+void PutBody(Writer& w, const AppendReply& b) {
+  w.Var(b.term);
+  w.Bool(b.success);
+  w.Var(b.match_index);
+  w.Var(b.rejected_index);
+  w.Var(b.last_index);
+}
+void GetBody(Reader& r, AppendReply& b) {
+  b.term = r.Var();
+  b.success = r.Bool();
+  b.match_index = r.Var();
+  b.rejected_index = r.Var();
+  b.last_index = r.Var();
+}
+
+void PutBody(Writer& w, const InstallSnapshot& b) {
+  w.Var(b.term);
+  w.Var(b.snapshot.last_index);
+  w.Var(b.snapshot.last_term);
+  w.Str(b.snapshot.data);
+}
+void GetBody(Reader& r, InstallSnapshot& b) {
+  b.term = r.Var();
+  b.snapshot.last_index = r.Var();
+  b.snapshot.last_term = r.Var();
+  b.snapshot.data = r.Str(r.limits().snapshot_bytes_max);
+}
+
 template <std::size_t I>
 void GetBodyAt(Reader& r, Body& body) {
   body.emplace<I>();
@@ -292,6 +262,16 @@ const char* BodyName(const Body& body) {
       return "sync_reply";
     case 4:
       return "incarnation_too_old";
+    case 5:
+      return "vote_request";
+    case 6:
+      return "vote_reply";
+    case 7:
+      return "append_entries";
+    case 8:
+      return "append_reply";
+    case 9:
+      return "install_snapshot";
   }
   return "?";
 }
@@ -364,6 +344,21 @@ Result<Envelope> Decode(std::string_view frame, const CodecLimits& limits) {
       break;
     case Kind::kIncarnationTooOld:
       GetBodyAt<4>(r, e.body);
+      break;
+    case Kind::kVoteRequest:
+      GetBodyAt<5>(r, e.body);
+      break;
+    case Kind::kVoteReply:
+      GetBodyAt<6>(r, e.body);
+      break;
+    case Kind::kAppendEntries:
+      GetBodyAt<7>(r, e.body);
+      break;
+    case Kind::kAppendReply:
+      GetBodyAt<8>(r, e.body);
+      break;
+    case Kind::kInstallSnapshot:
+      GetBodyAt<9>(r, e.body);
       break;
   }
   if (r.ok() && !r.AtEnd()) r.Fail(Error::kProtocol);

@@ -37,6 +37,9 @@ struct CodecLimits {
   std::size_t keys_per_mutation_max = limits::kPeerKeysPerMutationMax;
   std::size_t key_bytes_max = limits::kKeyBytesMax;
   std::size_t value_bytes_max = limits::kValueBytesHardMax;
+  std::size_t log_entries_max = limits::kConfigAppendEntriesMax;
+  std::size_t log_entry_bytes_max = limits::kConfigEntryBytesMax;
+  std::size_t snapshot_bytes_max = limits::kConfigSnapshotBytesMax;
 };
 
 // Appends the frame of `envelope` to `out`. REQUIRES: the envelope keeps the invariants of

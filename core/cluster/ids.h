@@ -7,6 +7,9 @@
 //                node); a primary issues versions above incarnation << kVersionSeqBits, so a
 //                restarted primary never reuses one
 //   NodeMask     a set of nodes, bit n for node n
+//   Term         a term of the configuration log's consensus (core/cluster/config_log.h): at most
+//                one leader per term; 0 before any election
+//   LogIndex     a position in the configuration log, from 1; 0 means "before the first entry"
 // Thread safety: constants and pure functions.
 #pragma once
 
@@ -23,6 +26,8 @@ using Incarnation = std::uint64_t;
 using Epoch = std::uint64_t;
 using Version = std::uint64_t;
 using NodeMask = std::uint64_t;
+using Term = std::uint64_t;
+using LogIndex = std::uint64_t;
 
 static_assert(limits::kClusterNodesMax <= 64, "a NodeMask holds every node");
 

@@ -10,6 +10,13 @@
 //   SyncRequest           recovering node -> replica: the next chunk of our shared slots
 //   SyncReply             replica -> recovering node: that chunk, the next cursor, done
 //   IncarnationTooOld     reply to a SyncRequest from an incarnation older than one already seen
+//   VoteRequest           configuration log candidate -> voters: vote for me (or, pre_vote, would
+//                         you?) in `term` (core/cluster/config_log.h)
+//   VoteReply             voter -> candidate: granted or not
+//   AppendEntries         configuration log leader -> followers: entries after (prev_index,
+//                         prev_term), the leader's commit index; empty: a heartbeat
+//   AppendReply           follower -> leader: matched through match_index, or rejected
+//   InstallSnapshot       leader -> a follower behind its compacted log: the snapshot
 //
 // Thread safety: plain data. Invariants (the codec enforces them on decode, the senders assert
 // them): every KeyState key is at most limits::kKeyBytesMax bytes; a flush Mutation has no keys,
@@ -100,7 +107,75 @@ struct IncarnationTooOld {
   friend bool operator==(const IncarnationTooOld&, const IncarnationTooOld&) = default;
 };
 
-using Body = std::variant<Replicate, ReplicateAck, SyncRequest, SyncReply, IncarnationTooOld>;
+// --- Configuration log (Raft; core/cluster/config_log.h) -----------------------------------------
+
+// One entry of the configuration log. `data` is the configuration change, encoded by the layer
+// that applies it; empty: the no-op a new leader appends to commit its predecessors' entries.
+struct LogEntry {
+  Term term = 0;
+  std::string data;
+
+  friend bool operator==(const LogEntry&, const LogEntry&) = default;
+};
+
+// The compacted prefix of the log: every entry through last_index, applied, as the applying
+// layer's state (`data`). last_index 0: nothing compacted.
+struct LogSnapshot {
+  LogIndex last_index = 0;
+  Term last_term = 0;
+  std::string data;
+
+  friend bool operator==(const LogSnapshot&, const LogSnapshot&) = default;
+};
+
+struct VoteRequest {
+  Term term = 0;  // pre_vote: the term the candidate would stand in (its own term + 1)
+  LogIndex last_index = 0;
+  Term last_term = 0;
+  bool pre_vote = false;
+
+  friend bool operator==(const VoteRequest&, const VoteRequest&) = default;
+};
+
+struct VoteReply {
+  Term term = 0;  // granted: the request's term; refused: the voter's term
+  bool granted = false;
+  bool pre_vote = false;
+
+  friend bool operator==(const VoteReply&, const VoteReply&) = default;
+};
+
+struct AppendEntries {
+  Term term = 0;
+  LogIndex prev_index = 0;  // the entry before entries[0]
+  Term prev_term = 0;
+  LogIndex commit = 0;  // the leader's commit index
+  std::vector<LogEntry> entries;
+
+  friend bool operator==(const AppendEntries&, const AppendEntries&) = default;
+};
+
+struct AppendReply {
+  Term term = 0;
+  bool success = false;
+  // success: the follower's log matches the leader's through this index. Refused: the prev_index
+  // that did not match, and the follower's last index (where the leader probes next).
+  LogIndex match_index = 0;
+  LogIndex rejected_index = 0;
+  LogIndex last_index = 0;
+
+  friend bool operator==(const AppendReply&, const AppendReply&) = default;
+};
+
+struct InstallSnapshot {
+  Term term = 0;
+  LogSnapshot snapshot;
+
+  friend bool operator==(const InstallSnapshot&, const InstallSnapshot&) = default;
+};
+
+using Body = std::variant<Replicate, ReplicateAck, SyncRequest, SyncReply, IncarnationTooOld,
+                          VoteRequest, VoteReply, AppendEntries, AppendReply, InstallSnapshot>;
 
 struct Envelope {
   NodeId from = 0;

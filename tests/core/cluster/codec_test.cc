@@ -58,6 +58,22 @@ std::vector<Envelope> SampleEnvelopes() {
   out.push_back(e);
   e.body = IncarnationTooOld{.to_incarnation = 4, .largest_seen = 6};
   out.push_back(e);
+  e.body = VoteRequest{.term = 7, .last_index = 300, .last_term = 6, .pre_vote = true};
+  out.push_back(e);
+  e.body = VoteReply{.term = 7, .granted = true, .pre_vote = false};
+  out.push_back(e);
+  AppendEntries a{.term = 9, .prev_index = 12, .prev_term = 8, .commit = 11};
+  a.entries.push_back(LogEntry{.term = 9, .data = ""});
+  a.entries.push_back(LogEntry{.term = 9, .data = std::string("\0change\xff", 8)});
+  e.body = a;
+  out.push_back(e);
+  e.body = AppendEntries{.term = 9};  // a heartbeat
+  out.push_back(e);
+  e.body = AppendReply{.term = 9, .success = false, .rejected_index = 12, .last_index = 5};
+  out.push_back(e);
+  e.body =
+      InstallSnapshot{.term = 9, .snapshot = {.last_index = 100, .last_term = 8, .data = "config"}};
+  out.push_back(e);
   return out;
 }
 
@@ -95,7 +111,7 @@ TEST(CodecTest, RejectsWhatIsNotOneValidFrame) {
   bad_version[4] = 2;
   EXPECT_FALSE(Decode(bad_version).has_value());
   std::string bad_kind = frame;
-  bad_kind[5] = 9;
+  bad_kind[5] = static_cast<char>(std::variant_size_v<Body>);  // the first unknown kind
   EXPECT_FALSE(Decode(bad_kind).has_value());
   // A frame announcing more than the limit is refused before anything is read.
   std::string huge(4, '\xff');
@@ -168,7 +184,8 @@ rc::Gen<Envelope> GenEnvelope() {
       return SyncCursor{.phase = *rc::gen::inRange<std::uint8_t>(0, kSyncPhases),
                         .position = *rc::gen::arbitrary<std::uint64_t>()};
     };
-    switch (*rc::gen::inRange(0, 5)) {
+    const auto u64 = [] { return *rc::gen::arbitrary<std::uint64_t>(); };
+    switch (*rc::gen::inRange(0, 10)) {
       case 0:
         e.body = Replicate{.to_incarnation = *rc::gen::arbitrary<std::uint64_t>(),
                            .first_seq = *rc::gen::arbitrary<std::uint64_t>(),
@@ -189,9 +206,42 @@ rc::Gen<Envelope> GenEnvelope() {
                            .done = *rc::gen::arbitrary<bool>(),
                            .entries = *rc::gen::container<std::vector<Mutation>>(GenMutation())};
         break;
-      default:
+      case 4:
         e.body = IncarnationTooOld{.to_incarnation = *rc::gen::arbitrary<std::uint64_t>(),
                                    .largest_seen = *rc::gen::arbitrary<std::uint64_t>()};
+        break;
+      case 5:
+        e.body = VoteRequest{.term = u64(),
+                             .last_index = u64(),
+                             .last_term = u64(),
+                             .pre_vote = *rc::gen::arbitrary<bool>()};
+        break;
+      case 6:
+        e.body = VoteReply{.term = u64(),
+                           .granted = *rc::gen::arbitrary<bool>(),
+                           .pre_vote = *rc::gen::arbitrary<bool>()};
+        break;
+      case 7: {
+        AppendEntries a{.term = u64(), .prev_index = u64(), .prev_term = u64(), .commit = u64()};
+        const auto n = *rc::gen::inRange<std::size_t>(0, 5);
+        for (std::size_t i = 0; i < n; ++i) {
+          a.entries.push_back(LogEntry{.term = u64(), .data = *rc::gen::arbitrary<std::string>()});
+        }
+        e.body = std::move(a);
+        break;
+      }
+      case 8:
+        e.body = AppendReply{.term = u64(),
+                             .success = *rc::gen::arbitrary<bool>(),
+                             .match_index = u64(),
+                             .rejected_index = u64(),
+                             .last_index = u64()};
+        break;
+      default:
+        e.body = InstallSnapshot{.term = u64(),
+                                 .snapshot = {.last_index = u64(),
+                                              .last_term = u64(),
+                                              .data = *rc::gen::arbitrary<std::string>()}};
         break;
     }
     return e;

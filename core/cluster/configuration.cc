@@ -1,0 +1,308 @@
+// Configuration and its changes (see configuration.h).
+#include "core/cluster/configuration.h"
+
+#include <bit>
+
+#include "core/cluster/wire.h"
+
+namespace shoal::cluster {
+namespace {
+
+using wire::Reader;
+using wire::Writer;
+
+enum class ChangeKind : std::uint8_t {
+  kMarkDown = 0,
+  kMarkUp = 1,
+  kShrinkInSync = 2,
+  kGrowInSync = 3,
+  kResetSlots = 4,
+};
+constexpr std::uint8_t kChangeKinds = 5;
+static_assert(std::variant_size_v<ConfigChange> == kChangeKinds);
+constexpr std::uint8_t kSnapshotVersion = 1;
+
+void PutRange(Writer& w, std::uint16_t first, std::uint16_t last) {
+  w.Var(first);
+  w.Var(last);
+}
+void GetRange(Reader& r, std::uint16_t& first, std::uint16_t& last) {
+  const std::uint64_t f = r.Var();
+  const std::uint64_t l = r.Var();
+  if (f > l || l >= limits::kSlotCount) r.Fail(Error::kProtocol);
+  first = static_cast<std::uint16_t>(f);
+  last = static_cast<std::uint16_t>(l);
+}
+NodeId GetNode(Reader& r) {
+  const std::uint64_t n = r.Var();
+  if (n >= limits::kClusterNodesMax) r.Fail(Error::kProtocol);
+  return static_cast<NodeId>(n);
+}
+
+NodeId NodeOf(const ConfigChange& change) {
+  return std::visit(
+      [](const auto& c) -> NodeId {
+        if constexpr (requires { c.node; }) {
+          return c.node;
+        } else {
+          return 0;
+        }
+      },
+      change);
+}
+
+}  // namespace
+
+std::string EncodeChange(const ConfigChange& change) {
+  std::string out;
+  Writer w(out);
+  w.U8(static_cast<std::uint8_t>(change.index()));
+  std::visit(
+      [&](const auto& c) {
+        if constexpr (requires { c.node; }) w.Var(c.node);
+        if constexpr (requires { c.first_slot; }) PutRange(w, c.first_slot, c.last_slot);
+      },
+      change);
+  return out;
+}
+
+Result<ConfigChange> DecodeChange(std::string_view bytes) {
+  const CodecLimits limits;
+  Reader r(bytes, limits);
+  const std::uint8_t kind = r.U8();
+  if (!r.ok() || kind >= kChangeKinds) return make_error_code(Error::kProtocol);
+  ConfigChange change;
+  switch (static_cast<ChangeKind>(kind)) {
+    case ChangeKind::kMarkDown:
+      change = MarkDown{.node = GetNode(r)};
+      break;
+    case ChangeKind::kMarkUp:
+      change = MarkUp{.node = GetNode(r)};
+      break;
+    case ChangeKind::kShrinkInSync: {
+      ShrinkInSync c{.node = GetNode(r)};
+      GetRange(r, c.first_slot, c.last_slot);
+      change = c;
+      break;
+    }
+    case ChangeKind::kGrowInSync: {
+      GrowInSync c{.node = GetNode(r)};
+      GetRange(r, c.first_slot, c.last_slot);
+      change = c;
+      break;
+    }
+    case ChangeKind::kResetSlots: {
+      ResetSlots c;
+      GetRange(r, c.first_slot, c.last_slot);
+      change = c;
+      break;
+    }
+  }
+  if (r.ok() && !r.AtEnd()) r.Fail(Error::kProtocol);
+  if (!r.ok()) return make_error_code(r.error());
+  return change;
+}
+
+std::string DescribeChange(const ConfigChange& change) {
+  static constexpr const char* kNames[] = {"mark_down", "mark_up", "shrink_in_sync", "grow_in_sync",
+                                           "reset_slots"};
+  std::string out = kNames[change.index()];
+  std::visit(
+      [&](const auto& c) {
+        if constexpr (requires { c.node; }) out += " " + std::to_string(c.node);
+        if constexpr (requires { c.first_slot; }) {
+          out += " " + std::to_string(c.first_slot) + ".." + std::to_string(c.last_slot);
+        }
+      },
+      change);
+  return out;
+}
+
+Configuration::Configuration(std::shared_ptr<const Placement> placement, LostSlotPolicy policy)
+    : placement_(std::move(placement)), policy_(policy) {
+  SHOAL_ASSERT(placement_ != nullptr);
+  members_.assign(placement_->node_count(), MemberState::kUp);
+  slots_.resize(limits::kSlotCount);
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    SlotConfig& c = slots_[s];
+    const auto slot = static_cast<std::uint16_t>(s);
+    for (const NodeId n : placement_->Replicas(slot)) c.in_sync |= Bit(n);
+    c.primary = placement_->Primary(slot);
+    c.epoch = c.data_epoch = epoch_;
+  }
+}
+
+NodeId Configuration::FirstLive(std::uint16_t slot, NodeMask among) const {
+  for (const NodeId n : placement_->Replicas(slot)) {
+    if ((among & Bit(n)) != 0 && up(n)) return n;
+  }
+  return kNoNode;
+}
+
+void Configuration::BringBackEmpty(std::uint16_t slot, NodeId on, Epoch epoch) {
+  SlotConfig& c = slots_[slot];
+  c.primary = on;
+  c.in_sync = on == kNoNode ? 0 : Bit(on);
+  c.epoch = epoch;
+  if (on != kNoNode) c.data_epoch = epoch;  // every copy written before now is void
+}
+
+void Configuration::OnMarkDown(NodeId node, Epoch epoch) {
+  members_[node] = MemberState::kDown;
+  for (const std::uint16_t slot : placement_->SlotsOf(node)) {
+    SlotConfig& c = slots_[slot];
+    if ((c.in_sync & Bit(node)) == 0) continue;
+    c.in_sync &= ~Bit(node);
+    c.epoch = epoch;
+    if (c.primary != node) continue;
+    const NodeId successor = FirstLive(slot, c.in_sync);
+    if (successor != kNoNode) {
+      c.primary = successor;  // an in-sync replica holds every acknowledged write
+    } else if (policy_ == LostSlotPolicy::kBringBackEmpty) {
+      BringBackEmpty(slot, FirstLive(slot, ~NodeMask{0}), epoch);
+    } else {
+      c.primary = kNoNode;
+      c.in_sync = 0;
+    }
+  }
+}
+
+void Configuration::OnMarkUp(NodeId node, Epoch epoch) {
+  members_[node] = MemberState::kUp;
+  if (policy_ != LostSlotPolicy::kBringBackEmpty) return;
+  for (const std::uint16_t slot : placement_->SlotsOf(node)) {
+    if (slots_[slot].primary == kNoNode) BringBackEmpty(slot, node, epoch);
+  }
+}
+
+Result<Epoch> Configuration::Apply(const ConfigChange& change) {
+  if (NodeOf(change) >= node_count()) return make_error_code(Error::kInvalidChange);
+  const Epoch epoch = epoch_ + 1;
+  std::visit(
+      [&](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, MarkDown>) {
+          OnMarkDown(c.node, epoch);
+        } else if constexpr (std::is_same_v<T, MarkUp>) {
+          OnMarkUp(c.node, epoch);
+        } else if constexpr (std::is_same_v<T, ShrinkInSync>) {
+          for (std::uint32_t s = c.first_slot; s <= c.last_slot; ++s) {
+            SlotConfig& sc = slots_[s];
+            if (sc.primary == c.node || (sc.in_sync & Bit(c.node)) == 0) continue;
+            sc.in_sync &= ~Bit(c.node);
+            sc.epoch = epoch;
+          }
+        } else if constexpr (std::is_same_v<T, GrowInSync>) {
+          if (!up(c.node)) return;
+          for (std::uint32_t s = c.first_slot; s <= c.last_slot; ++s) {
+            SlotConfig& sc = slots_[s];
+            const auto slot = static_cast<std::uint16_t>(s);
+            if (sc.primary == kNoNode || (sc.in_sync & Bit(c.node)) != 0 ||
+                !placement_->IsReplica(slot, c.node)) {
+              continue;
+            }
+            sc.in_sync |= Bit(c.node);
+            sc.epoch = epoch;
+          }
+        } else {
+          static_assert(std::is_same_v<T, ResetSlots>);
+          for (std::uint32_t s = c.first_slot; s <= c.last_slot; ++s) {
+            const auto slot = static_cast<std::uint16_t>(s);
+            if (slots_[s].primary == kNoNode) {
+              BringBackEmpty(slot, FirstLive(slot, ~NodeMask{0}), epoch);
+            }
+          }
+        }
+      },
+      change);
+  epoch_ = epoch;
+  return epoch_;
+}
+
+bool Configuration::ValidSlots() const {
+  if (members_.size() != node_count() || slots_.size() != limits::kSlotCount) return false;
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    const SlotConfig& c = slots_[s];
+    const auto slot = static_cast<std::uint16_t>(s);
+    NodeMask live_replicas = 0;
+    for (const NodeId n : placement_->Replicas(slot)) {
+      if (up(n)) live_replicas |= Bit(n);
+    }
+    if ((c.in_sync & ~live_replicas) != 0) return false;
+    if (c.primary == kNoNode ? c.in_sync != 0 : (c.in_sync & Bit(c.primary)) == 0) return false;
+    if (c.epoch > epoch_ || c.data_epoch > c.epoch) return false;
+  }
+  return true;
+}
+
+void Configuration::CheckInvariants() const {
+  SHOAL_ASSERT_MSG(ValidSlots(), "configuration invariants broken");
+}
+
+std::string Configuration::Encode() const {
+  std::string out;
+  Writer w(out);
+  w.U8(kSnapshotVersion);
+  const PlacementOptions& p = placement_->options();
+  w.Var(p.node_count);
+  w.Var(p.replication_factor);
+  w.Var(p.vnodes_per_node);
+  w.U8(static_cast<std::uint8_t>(policy_));
+  w.Var(epoch_);
+  for (const MemberState m : members_) w.U8(static_cast<std::uint8_t>(m));
+  // Runs of equal slots: run length, then the slot's fields.
+  for (std::uint32_t s = 0; s < limits::kSlotCount;) {
+    std::uint32_t end = s + 1;
+    while (end < limits::kSlotCount && slots_[end] == slots_[s]) ++end;
+    const SlotConfig& c = slots_[s];
+    w.Var(end - s);
+    w.Var(c.primary == kNoNode ? 0 : std::uint64_t{c.primary} + 1);
+    w.Var(c.in_sync);
+    w.Var(c.epoch);
+    w.Var(c.data_epoch);
+    s = end;
+  }
+  return out;
+}
+
+Result<Configuration> Configuration::Decode(std::string_view bytes,
+                                            std::shared_ptr<const Placement> placement) {
+  SHOAL_ASSERT(placement != nullptr);
+  const CodecLimits limits;
+  Reader r(bytes, limits);
+  if (r.U8() != kSnapshotVersion) return make_error_code(Error::kProtocol);
+  const PlacementOptions& p = placement->options();
+  if (r.Var() != p.node_count || r.Var() != p.replication_factor || r.Var() != p.vnodes_per_node) {
+    return make_error_code(Error::kProtocol);  // a snapshot of another cluster's shape
+  }
+  const std::uint8_t policy = r.U8();
+  if (policy > 1) r.Fail(Error::kProtocol);
+  Configuration c(std::move(placement), static_cast<LostSlotPolicy>(policy));
+  c.epoch_ = r.Var();
+  for (MemberState& m : c.members_) {
+    const std::uint8_t v = r.U8();
+    if (v > 1) r.Fail(Error::kProtocol);
+    m = static_cast<MemberState>(v);
+  }
+  for (std::uint32_t s = 0; s < limits::kSlotCount && r.ok();) {
+    const std::uint64_t run = r.Var();
+    SlotConfig sc;
+    const std::uint64_t primary = r.Var();
+    sc.primary = primary == 0 ? kNoNode : static_cast<NodeId>(primary - 1);
+    sc.in_sync = r.Var();
+    sc.epoch = r.Var();
+    sc.data_epoch = r.Var();
+    if (run == 0 || run > limits::kSlotCount - s ||
+        (primary != 0 && primary - 1 >= c.node_count())) {
+      r.Fail(Error::kProtocol);
+      break;
+    }
+    for (std::uint64_t i = 0; i < run; ++i) c.slots_[s++] = sc;
+  }
+  if (r.ok() && !r.AtEnd()) r.Fail(Error::kProtocol);
+  if (!r.ok()) return make_error_code(r.error());
+  if (!c.ValidSlots()) return make_error_code(Error::kProtocol);
+  return c;
+}
+
+}  // namespace shoal::cluster

@@ -1,0 +1,149 @@
+// Configuration: the cluster's configuration as the configuration log (config_log.h) commits it,
+// and the changes that move it from one epoch to the next (architecture.md §3). Every member
+// applies the same committed changes in the same order to the same starting point, so every
+// member computes the same configuration at each epoch: Apply is a pure, deterministic function
+// of (configuration, change), and a change that no longer fits (a stale proposal) is applied as a
+// no-op on the slots it does not fit, never differently on different members.
+//
+//   members  up or down (tokens, joins and leaves: cluster core part 3; placement is today's
+//            consistent hashing over node ids, core/cluster/placement.h)
+//   slots    per slot: primary, in-sync set, the epoch of its last change, and the data epoch
+//            (copies of the slot written under an earlier epoch are void: the slot came back
+//            empty then). A change to one slot's in-sync set bumps that slot's epoch only.
+//
+// Changes (ConfigChange):
+//   MarkDown     a member stopped answering: it leaves every in-sync set, and each slot it was
+//                primary of is promoted, in the same change, to the first replica of its
+//                preference list that is in the slot's in-sync set (never one outside it). A slot
+//                with no in-sync replica left follows the LostSlotPolicy: kBringBackEmpty makes
+//                the first live replica its primary with an empty slot under the new epoch
+//                (every older copy void); kKeepUnavailable leaves it without a primary.
+//   MarkUp       a member answers again (it restarted empty: it is in no in-sync set until it
+//                caught up); a slot left without any live replica under kBringBackEmpty comes
+//                back empty on it.
+//   ShrinkInSync a backup stopped acknowledging a slot's writes: it leaves the in-sync sets of
+//                slots [first, last] (not where it is primary: that is MarkDown's job).
+//   GrowInSync   a backup caught up by state transfer: it joins the in-sync sets of [first, last]
+//                where it is a live replica and the slot has a primary.
+//   ResetSlots   the operator brings slots [first, last] that have no primary back empty on
+//                their first live replica (the way out of kKeepUnavailable).
+// Every applied change advances the epoch by one.
+//
+// Who calls it: the cluster layer applying committed log entries (and proposing changes), the
+// simulator's cluster-wide checks, tests. Thread safety: a value; none.
+// Invariants (CheckInvariants, and Decode refuses encodings that break them): a slot's in-sync
+// set holds only live replicas of the slot; a slot with a primary has it in its in-sync set; a
+// slot without one has an empty in-sync set; slot epochs and data epochs are at most the epoch,
+// and a data epoch at most its slot's epoch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/cluster/config_log.h"
+#include "core/cluster/ids.h"
+#include "core/cluster/placement.h"
+#include "core/limits.h"
+#include "core/result.h"
+
+namespace shoal::cluster {
+
+enum class MemberState : std::uint8_t { kUp = 0, kDown = 1 };
+enum class LostSlotPolicy : std::uint8_t { kBringBackEmpty = 0, kKeepUnavailable = 1 };
+
+struct SlotConfig {
+  NodeId primary = kNoNode;  // kNoNode: nobody may serve the slot
+  NodeMask in_sync = 0;      // replicas holding every acknowledged write; includes the primary
+  Epoch epoch = 0;           // of the slot's last change
+  Epoch data_epoch = 0;      // copies written before this epoch are void
+
+  friend bool operator==(const SlotConfig&, const SlotConfig&) = default;
+};
+
+struct MarkDown {
+  NodeId node = 0;
+  friend bool operator==(const MarkDown&, const MarkDown&) = default;
+};
+struct MarkUp {
+  NodeId node = 0;
+  friend bool operator==(const MarkUp&, const MarkUp&) = default;
+};
+struct ShrinkInSync {
+  NodeId node = 0;
+  std::uint16_t first_slot = 0;
+  std::uint16_t last_slot = 0;
+  friend bool operator==(const ShrinkInSync&, const ShrinkInSync&) = default;
+};
+struct GrowInSync {
+  NodeId node = 0;
+  std::uint16_t first_slot = 0;
+  std::uint16_t last_slot = 0;
+  friend bool operator==(const GrowInSync&, const GrowInSync&) = default;
+};
+struct ResetSlots {
+  std::uint16_t first_slot = 0;
+  std::uint16_t last_slot = 0;
+  friend bool operator==(const ResetSlots&, const ResetSlots&) = default;
+};
+using ConfigChange = std::variant<MarkDown, MarkUp, ShrinkInSync, GrowInSync, ResetSlots>;
+
+// A change as a log entry's bytes, and back. Decode errors: Error::kProtocol (malformed,
+// unknown kind, trailing bytes, a slot range out of order or beyond the slots).
+std::string EncodeChange(const ConfigChange& change);
+Result<ConfigChange> DecodeChange(std::string_view bytes);
+// "mark_down 3", "grow_in_sync 1 0..5460", ... (logs, timelines).
+std::string DescribeChange(const ConfigChange& change);
+
+class Configuration {
+ public:
+  // Epoch 1: every member up, every slot's whole preference list in sync, its first replica
+  // primary. REQUIRES: a placement (asserted).
+  Configuration(std::shared_ptr<const Placement> placement, LostSlotPolicy policy);
+
+  // Applies `change` as the next epoch. Error::kInvalidChange (and nothing changes) when it
+  // names a node that is not a member; a change that fits only some slots changes those.
+  Result<Epoch> Apply(const ConfigChange& change);
+
+  Epoch epoch() const { return epoch_; }
+  LostSlotPolicy policy() const { return policy_; }
+  const Placement& placement() const { return *placement_; }
+  std::uint32_t node_count() const { return placement_->node_count(); }
+  MemberState member(NodeId node) const { return members_[node]; }
+  bool up(NodeId node) const { return members_[node] == MemberState::kUp; }
+  const SlotConfig& slot(std::uint16_t slot) const { return slots_[slot]; }
+  std::span<const NodeId> replicas(std::uint16_t slot) const { return placement_->Replicas(slot); }
+
+  // The snapshot a compaction keeps: epoch, policy, members, slots (run-length over slots). The
+  // placement is named by its options and must match on decode.
+  std::string Encode() const;
+  static Result<Configuration> Decode(std::string_view bytes,
+                                      std::shared_ptr<const Placement> placement);
+
+  void CheckInvariants() const;
+  // Same epoch, policy, members and slots (the placement is not compared).
+  friend bool operator==(const Configuration& a, const Configuration& b) {
+    return a.epoch_ == b.epoch_ && a.policy_ == b.policy_ && a.members_ == b.members_ &&
+           a.slots_ == b.slots_;
+  }
+
+ private:
+  bool ValidSlots() const;  // the invariants, as a test (Decode)
+  // The first live replica of `slot` in preference order that is in `among` (kNoNode: none).
+  NodeId FirstLive(std::uint16_t slot, NodeMask among) const;
+  void BringBackEmpty(std::uint16_t slot, NodeId on, Epoch epoch);
+  void OnMarkDown(NodeId node, Epoch epoch);
+  void OnMarkUp(NodeId node, Epoch epoch);
+
+  std::shared_ptr<const Placement> placement_;
+  LostSlotPolicy policy_;
+  Epoch epoch_ = 1;
+  std::vector<MemberState> members_;
+  std::vector<SlotConfig> slots_;  // limits::kSlotCount
+};
+
+}  // namespace shoal::cluster

@@ -1,0 +1,206 @@
+// Tests of the cluster configuration and its changes (core/cluster/configuration.h): failover
+// promotes only in-sync replicas, the lost-slot policies, in-sync sets shrinking and growing,
+// encodings that round-trip, and a RapidCheck model of random change sequences.
+#include "core/cluster/configuration.h"
+
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <cstdio>
+#include <memory>
+#include <tuple>
+
+namespace shoal::cluster {
+namespace {
+
+std::shared_ptr<const Placement> MakePlacement(std::uint32_t nodes, std::uint32_t copies) {
+  return std::make_shared<const Placement>(
+      PlacementOptions{.node_count = nodes, .replication_factor = copies, .vnodes_per_node = 16});
+}
+
+void ExpectRoundTrip(const Configuration& c) {
+  const Result<Configuration> back =
+      Configuration::Decode(c.Encode(), std::make_shared<const Placement>(c.placement().options()));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_TRUE(back.value() == c);
+}
+
+TEST(ConfigurationTest, StartsWithEveryReplicaInSyncAndThePreferredPrimary) {
+  const auto placement = MakePlacement(3, 2);
+  const Configuration c(placement, LostSlotPolicy::kBringBackEmpty);
+  c.CheckInvariants();
+  EXPECT_EQ(c.epoch(), 1u);
+  for (std::uint16_t s : {std::uint16_t{0}, std::uint16_t{5000}, std::uint16_t{16383}}) {
+    EXPECT_EQ(c.slot(s).primary, placement->Primary(s));
+    EXPECT_EQ(std::popcount(c.slot(s).in_sync), 2);
+    EXPECT_EQ(c.slot(s).data_epoch, 1u);
+  }
+  ExpectRoundTrip(c);
+}
+
+// The snapshot is run-length encoded over slots and must fit one peer message; the sizes are
+// printed for docs/design.md.
+TEST(ConfigurationTest, TheSnapshotIsSmallAndFitsItsLimit) {
+  for (const auto& [nodes, copies, vnodes] :
+       {std::tuple{3u, 2u, limits::kVnodesPerNodeServer}, std::tuple{10u, 2u, 64u},
+        std::tuple{64u, 3u, limits::kVnodesPerNodeDefault}}) {
+    Configuration c(
+        std::make_shared<const Placement>(PlacementOptions{
+            .node_count = nodes, .replication_factor = copies, .vnodes_per_node = vnodes}),
+        LostSlotPolicy::kBringBackEmpty);
+    ASSERT_TRUE(c.Apply(MarkDown{.node = 1}));  // changes every slot node 1 holds
+    const std::size_t bytes = c.Encode().size();
+    std::printf("snapshot of %u nodes, %u copies, %u vnodes: %zu bytes\n", nodes, copies, vnodes,
+                bytes);
+    EXPECT_LT(bytes, limits::kConfigSnapshotBytesMax);
+    ExpectRoundTrip(c);
+  }
+}
+
+TEST(ConfigurationTest, MarkingAPrimaryDownPromotesAnInSyncReplicaOfEachOfItsSlots) {
+  const auto placement = MakePlacement(3, 2);
+  Configuration c(placement, LostSlotPolicy::kBringBackEmpty);
+  ASSERT_EQ(c.Apply(MarkDown{.node = 0}).value(), 2u);
+  c.CheckInvariants();
+  EXPECT_FALSE(c.up(0));
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    const auto slot = static_cast<std::uint16_t>(s);
+    const SlotConfig& sc = c.slot(slot);
+    if (placement->Primary(slot) == 0) {
+      EXPECT_EQ(sc.primary, placement->Replicas(slot)[1]) << s;
+      EXPECT_EQ(sc.in_sync, Bit(sc.primary)) << s;
+      EXPECT_EQ(sc.epoch, 2u);
+      EXPECT_EQ(sc.data_epoch, 1u) << "promoted with its data";
+    } else if (placement->IsReplica(slot, 0)) {
+      EXPECT_EQ(sc.primary, placement->Primary(slot));
+      EXPECT_EQ(sc.epoch, 2u) << "its in-sync set lost node 0";
+    } else {
+      EXPECT_EQ(sc.epoch, 1u) << "a slot without node 0 keeps its epoch";
+    }
+  }
+  ExpectRoundTrip(c);
+}
+
+TEST(ConfigurationTest, WhenTheLastInSyncCopyDiesTheSlotComesBackEmptyOrStaysDown) {
+  const auto placement = MakePlacement(3, 2);
+  const std::uint16_t slot = placement->PrimarySlotsOf(0)[0];
+  const NodeId backup = placement->Replicas(slot)[1];
+  for (const LostSlotPolicy policy :
+       {LostSlotPolicy::kBringBackEmpty, LostSlotPolicy::kKeepUnavailable}) {
+    Configuration c(placement, policy);
+    ASSERT_TRUE(c.Apply(ShrinkInSync{.node = backup, .first_slot = 0, .last_slot = 16383}));
+    EXPECT_EQ(c.slot(slot).in_sync, Bit(0));
+    ASSERT_TRUE(c.Apply(MarkDown{.node = 0}));  // epoch 3
+    c.CheckInvariants();
+    if (policy == LostSlotPolicy::kBringBackEmpty) {
+      EXPECT_EQ(c.slot(slot).primary, backup);
+      EXPECT_EQ(c.slot(slot).in_sync, Bit(backup));
+      EXPECT_EQ(c.slot(slot).data_epoch, 3u) << "its older copy is void";
+    } else {
+      EXPECT_EQ(c.slot(slot).primary, kNoNode);
+      EXPECT_EQ(c.slot(slot).in_sync, 0u);
+      ASSERT_TRUE(c.Apply(ResetSlots{.first_slot = slot, .last_slot = slot}));
+      EXPECT_EQ(c.slot(slot).primary, backup);
+      EXPECT_EQ(c.slot(slot).data_epoch, 4u);
+    }
+    ExpectRoundTrip(c);
+  }
+}
+
+TEST(ConfigurationTest, ABackupRejoinsTheInSyncSetOnlyWhenUpAndAReplica) {
+  const auto placement = MakePlacement(3, 2);
+  Configuration c(placement, LostSlotPolicy::kBringBackEmpty);
+  ASSERT_TRUE(c.Apply(MarkDown{.node = 1}));
+  ASSERT_TRUE(c.Apply(GrowInSync{.node = 1, .first_slot = 0, .last_slot = 16383}));
+  for (const std::uint16_t s : placement->SlotsOf(1)) EXPECT_EQ(c.slot(s).in_sync & Bit(1), 0u);
+  ASSERT_TRUE(c.Apply(MarkUp{.node = 1}));
+  ASSERT_TRUE(c.Apply(GrowInSync{.node = 1, .first_slot = 0, .last_slot = 16383}));
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    const auto slot = static_cast<std::uint16_t>(s);
+    EXPECT_EQ((c.slot(slot).in_sync & Bit(1)) != 0, placement->IsReplica(slot, 1)) << s;
+  }
+  c.CheckInvariants();
+}
+
+TEST(ConfigurationTest, RefusesNonMembersAndMalformedChanges) {
+  Configuration c(MakePlacement(3, 2), LostSlotPolicy::kBringBackEmpty);
+  EXPECT_EQ(c.Apply(MarkDown{.node = 3}).error(), make_error_code(Error::kInvalidChange));
+  EXPECT_EQ(c.epoch(), 1u);
+  EXPECT_FALSE(DecodeChange("").has_value());
+  EXPECT_FALSE(DecodeChange(std::string(1, '\x09')).has_value());                 // unknown kind
+  EXPECT_FALSE(DecodeChange(EncodeChange(MarkUp{.node = 2}) + "x").has_value());  // trailing
+  std::string reversed = EncodeChange(ResetSlots{.first_slot = 0, .last_slot = 9});
+  reversed[1] = 10;  // first 10 > last 9
+  EXPECT_FALSE(DecodeChange(reversed).has_value());
+  EXPECT_FALSE(Configuration::Decode("junk", MakePlacement(3, 2)).has_value());
+  EXPECT_FALSE(Configuration::Decode(c.Encode(), MakePlacement(4, 2)).has_value());
+  EXPECT_EQ(DescribeChange(GrowInSync{.node = 1, .first_slot = 0, .last_slot = 5460}),
+            "grow_in_sync 1 0..5460");
+}
+
+rc::Gen<ConfigChange> GenChange(std::uint32_t nodes) {
+  const auto node = rc::gen::inRange<NodeId>(0, nodes);
+  const auto range = rc::gen::exec([] {
+    const auto a = *rc::gen::inRange<std::uint16_t>(0, limits::kSlotCount);
+    const auto b = *rc::gen::inRange<std::uint16_t>(0, limits::kSlotCount);
+    return std::pair{std::min(a, b), std::max(a, b)};
+  });
+  return rc::gen::oneOf(
+      rc::gen::map(node, [](NodeId n) -> ConfigChange { return MarkDown{.node = n}; }),
+      rc::gen::map(node, [](NodeId n) -> ConfigChange { return MarkUp{.node = n}; }),
+      rc::gen::apply(
+          [](NodeId n, std::pair<std::uint16_t, std::uint16_t> r) -> ConfigChange {
+            return ShrinkInSync{.node = n, .first_slot = r.first, .last_slot = r.second};
+          },
+          node, range),
+      rc::gen::apply(
+          [](NodeId n, std::pair<std::uint16_t, std::uint16_t> r) -> ConfigChange {
+            return GrowInSync{.node = n, .first_slot = r.first, .last_slot = r.second};
+          },
+          node, range),
+      rc::gen::map(range, [](std::pair<std::uint16_t, std::uint16_t> r) -> ConfigChange {
+        return ResetSlots{.first_slot = r.first, .last_slot = r.second};
+      }));
+}
+
+// Whatever the sequence: the invariants hold; a slot's primary changes only to a replica that was
+// in its in-sync set, unless the slot came back empty (a new data epoch); every change and
+// configuration round-trips through its encoding; Apply is deterministic.
+RC_GTEST_PROP(ConfigurationProperty, PromotesOnlyInSyncReplicasAndRoundTrips, ()) {
+  const auto nodes = *rc::gen::inRange<std::uint32_t>(2, 6);
+  const auto copies = *rc::gen::inRange<std::uint32_t>(1, std::min(nodes, 3u) + 1);
+  const auto policy =
+      *rc::gen::element(LostSlotPolicy::kBringBackEmpty, LostSlotPolicy::kKeepUnavailable);
+  const auto placement = MakePlacement(nodes, copies);
+  const auto changes = *rc::gen::container<std::vector<ConfigChange>>(GenChange(nodes));
+  Configuration c(placement, policy);
+  Configuration twin(placement, policy);
+  for (const ConfigChange& change : changes) {
+    const Result<ConfigChange> decoded = DecodeChange(EncodeChange(change));
+    RC_ASSERT(decoded.has_value());
+    RC_ASSERT(decoded.value() == change);
+    const Configuration before = c;
+    RC_ASSERT(c.Apply(change).has_value());
+    RC_ASSERT(twin.Apply(decoded.value()).has_value());
+    RC_ASSERT(c == twin);
+    c.CheckInvariants();
+    RC_ASSERT(c.epoch() == before.epoch() + 1);
+    for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+      const auto slot = static_cast<std::uint16_t>(s);
+      const SlotConfig& was = before.slot(slot);
+      const SlotConfig& now = c.slot(slot);
+      if (now.primary != was.primary && now.primary != kNoNode &&
+          now.data_epoch == was.data_epoch) {
+        RC_ASSERT((was.in_sync & Bit(now.primary)) != 0);
+      }
+      if (!(now == was)) RC_ASSERT(now.epoch == c.epoch());
+    }
+  }
+  const Result<Configuration> back = Configuration::Decode(c.Encode(), placement);
+  RC_ASSERT(back.has_value());
+  RC_ASSERT(back.value() == c);
+}
+
+}  // namespace
+}  // namespace shoal::cluster
