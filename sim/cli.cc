@@ -50,7 +50,7 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }  // namespace
 
 std::string UsageText() {
-  return "usage: shoal-sim (--seed N | --seeds A..B) [--check-determinism] [--shrink]\n"
+  return "usage: shoal-sim (--seed N | --seeds A..B) [--check-determinism] [--shrink] [--probes]\n"
          "                 [--nodes N] [--clients N] [--ops N] [--keys N] [--faults MIX]\n"
          "                 [--bug NAME] [--replication R] [--duration-ms T]\n"
          "                 [--drop-faults I,J,...] [--think-ms T] [--pipeline N]\n"
@@ -60,6 +60,9 @@ std::string UsageText() {
          "  --pipeline N       operations each client keeps in flight (default drawn, mostly 1)\n"
          "  --maxmemory BYTES  every node's memory bound (default drawn, mostly none)\n"
          "  --check-expensive  every node's expensive invariant checks after every step\n"
+         "  --probes           (with --seeds) print 'probe NAME COUNT' for every rare-path probe\n"
+         "                     (core/cluster/probes.h), summed over the block; fail (exit 1) if\n"
+         "                     one never fired\n"
          "  --history FILE     (with --seed) write the run's history as JSON lines\n"
          "  --check-history FILE  check a history file (docs/simulation.md) with our checker\n"
          "  --drop-faults I,J  leave out faults #I, #J of the seed's fault plan (indices as\n"
@@ -134,6 +137,8 @@ CommandLine ParseCommandLine(const std::vector<std::string>& args) {
       cl.check_determinism = true;
     } else if (arg == "--shrink") {
       cl.shrink = true;
+    } else if (arg == "--probes") {
+      cl.probes = true;
     } else if (arg == "--nodes") {
       if (n < 1 || n > kNodesMax) {
         return fail("shoal-sim: --nodes must be 1.." + std::to_string(kNodesMax));

@@ -26,7 +26,8 @@ struct CommandLine {
   std::uint64_t seeds_to = 0;
   bool check_determinism = false;
   bool shrink = false;
-  std::string history_file;        // --history FILE: write the run's history (kSeed)
+  bool probes = false;       // --probes (kSeeds): print the probe counts; fail if one never fired
+  std::string history_file;  // --history FILE: write the run's history (kSeed)
   std::string check_history_file;  // --check-history FILE (kCheckHistory)
 };
 

@@ -1,14 +1,14 @@
 // shoal-sim: runs deterministic simulations of a Shoal cluster (sim/simulator.h) and reports.
 //
 //   shoal-sim --seed N [overrides]          one scenario, one summary line (seed=, trace=, ...)
-//   shoal-sim --seeds A..B [--check-determinism] [overrides]
+//   shoal-sim --seeds A..B [--check-determinism] [--probes] [overrides]
 //   shoal-sim --seed N --shrink [overrides]  shrink a failing run (sim/shrink.h)
 //   shoal-sim --list-bugs | --list-faults
 // Overrides: --nodes N --clients N --ops N --keys N --faults MIX --bug NAME --replication R
 //            --duration-ms T --drop-faults I,J,..; --verbose prints every event. Parsing lives in
 // sim/cli.h so tests can feed printed replay commands back.
 // Exit status: 0 if every scenario passed (and, with --check-determinism, replayed identically);
-// 1 on a violation or a trace mismatch; 2 on bad usage.
+// 1 on a violation, a trace mismatch, or (--probes) a probe that never fired; 2 on bad usage.
 //
 // std::clock() is the only clock here (CPU time for the scenarios-per-CPU-second figure); the
 // simulation itself never sees it.
@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
   shoal::sim::PlacementCache placements;
   std::uint64_t scenarios = 0, violations = 0, mismatches = 0, ops = 0, faults = 0;
   std::uint64_t repl_messages = 0, writes_committed = 0, evictions = 0;
+  shoal::cluster::ProbeCounts probes;
   bool printed_full_report = false;
   const std::clock_t cpu_start = std::clock();
   for (std::uint64_t s = seeds_from; s <= seeds_to; ++s) {
@@ -197,6 +198,7 @@ int main(int argc, char** argv) {
     repl_messages += r.replication_messages;
     writes_committed += r.writes_committed;
     evictions += r.evictions;
+    probes.Add(r.probes);
     if (check_determinism) {
       const ScenarioResult r2 = shoal::sim::RunScenario(options, &placements);
       if (r2.trace != r.trace) {
@@ -236,5 +238,17 @@ int main(int argc, char** argv) {
                   : static_cast<double>(repl_messages) / static_cast<double>(writes_committed),
               cpu_s, cpu_s > 0 ? runs / cpu_s : 0.0,
               violations == 0 && mismatches == 0 ? "ok" : "FAILED");
-  return violations == 0 && mismatches == 0 ? 0 : 1;
+  bool probes_fired = true;
+  if (cl.probes) {
+    for (std::size_t i = 0; i < shoal::cluster::kProbeCount; ++i) {
+      const auto probe = static_cast<shoal::cluster::Probe>(i);
+      std::printf("probe %s %" PRIu64 "\n", shoal::cluster::ProbeName(probe), probes[probe]);
+      if (probes[probe] == 0) {
+        std::printf("PROBE NEVER FIRED: %s (a rare path this block no longer reaches)\n",
+                    shoal::cluster::ProbeName(probe));
+        probes_fired = false;
+      }
+    }
+  }
+  return violations == 0 && mismatches == 0 && probes_fired ? 0 : 1;
 }

@@ -321,6 +321,7 @@ void Sim::Crash(std::uint32_t n) {
     node.replication_messages +=
         cluster->counters().replicate_messages + cluster->counters().ack_messages;
     node.writes_committed += cluster->counters().writes_committed;
+    node.probes.Add(cluster->counters().probes);
   }
   node.node.reset();
   node.up = false;

@@ -33,6 +33,7 @@
 #include "client/state/router.h"
 #include "core/cluster/cluster_config.h"
 #include "core/cluster/placement.h"
+#include "core/cluster/probes.h"
 #include "core/effects.h"
 #include "core/node.h"
 #include "sim/event_queue.h"
@@ -160,6 +161,7 @@ struct SimNode {
   // Replication counters of earlier lives, so the run's totals survive crashes.
   std::uint64_t replication_messages = 0;
   std::uint64_t writes_committed = 0;
+  cluster::ProbeCounts probes;
 };
 
 // One operation at a time of a client; a client runs `pipeline` lanes at once.

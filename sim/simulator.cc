@@ -354,10 +354,12 @@ ScenarioResult Sim::Summarize() {
   for (const SimNode& node : nodes_) {
     result.replication_messages += node.replication_messages;
     result.writes_committed += node.writes_committed;
+    result.probes.Add(node.probes);
     if (node.up && node.node->cluster() != nullptr) {
       const cluster::ClusterCounters& k = node.node->cluster()->counters();
       result.replication_messages += k.replicate_messages + k.ack_messages;
       result.writes_committed += k.writes_committed;
+      result.probes.Add(k.probes);
     }
   }
   result.ops = history_.ops.size();

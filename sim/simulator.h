@@ -33,6 +33,7 @@
 
 #include "core/cluster/placement.h"
 #include "core/cluster/planted_bug.h"
+#include "core/cluster/probes.h"
 #include "core/time.h"
 #include "sim/faults.h"
 #include "sim/history.h"
@@ -109,6 +110,7 @@ struct ScenarioResult {
   // and client writes committed.
   std::uint64_t replication_messages = 0;
   std::uint64_t writes_committed = 0;
+  cluster::ProbeCounts probes;  // rare paths reached, every node and life (core/cluster/probes.h)
   std::uint64_t evictions = 0;  // keys evicted, every node
   std::uint64_t audits = 0;     // replica audits run
   std::uint32_t pipeline = 1;

@@ -85,6 +85,7 @@ void ClusterNode::Restart(NodeTime now, Incarnation incarnation, const char* why
   replication_.FlushAcks(effects);
   state_.incarnation = incarnation;
   state_.counters.recovery_restarts++;
+  state_.counters.probes.Hit(Probe::kRecoveryRestarted);
   state_.versions.Track(true);
   replication_.Reset();
   for (NodeId peer = 0; peer < state_.node_count(); ++peer) {
@@ -137,6 +138,7 @@ bool ClusterNode::Admit(CommandContext& ctx, const CommandSpec& spec, CommandArg
     }
     if (write && replication_.flushes_in_flight() > 0) {  // one FLUSHALL at a time
       state_.counters.writes_rejected++;
+      state_.counters.probes.Hit(Probe::kWriteRefused);
       Refuse(ctx, kErrTryAgain);
       return false;
     }
@@ -171,6 +173,7 @@ bool ClusterNode::Admit(CommandContext& ctx, const CommandSpec& spec, CommandArg
   }
   if (write && !replication_.CanAccept(slot)) {
     state_.counters.writes_rejected++;
+    state_.counters.probes.Hit(Probe::kWriteRefused);
     current_.keys.clear();
     Refuse(ctx, kErrTryAgain);
     return false;
@@ -297,6 +300,7 @@ void ClusterNode::OnMessage(NodeTime now, const Envelope& envelope, Effects& eff
   } else if (envelope.incarnation < known && !state_.bug(PlantedBug::kAcceptOldIncarnation)) {
     // PLANTED BUG kAcceptOldIncarnation skips this check: messages of a dead life are used.
     state_.counters.stale_messages++;
+    state_.counters.probes.Hit(Probe::kStaleIncarnationDropped);
     if (std::holds_alternative<SyncRequest>(envelope.body)) {
       // Its clock went back across a restart: tell it which incarnation to beat.
       state_.Send(effects, from,
@@ -318,6 +322,7 @@ void ClusterNode::OnMessage(NodeTime now, const Envelope& envelope, Effects& eff
         } else if constexpr (std::is_same_v<T, IncarnationTooOld>) {
           if (body.to_incarnation == state_.incarnation &&
               body.largest_seen >= state_.incarnation && !serving()) {
+            state_.counters.probes.Hit(Probe::kIncarnationTooOld);
             Restart(now, body.largest_seen + 1, "a peer saw a larger incarnation of ours", effects);
           }
         } else {

@@ -17,6 +17,7 @@
 #include "core/cluster/key_versions.h"
 #include "core/cluster/messages.h"
 #include "core/cluster/placement.h"
+#include "core/cluster/probes.h"
 #include "core/effects.h"
 #include "core/store/store.h"
 
@@ -41,6 +42,7 @@ struct ClusterCounters {
   std::uint64_t moved = 0;
   std::uint64_t loading = 0;
   std::uint64_t crossslot = 0;
+  ProbeCounts probes;  // rare paths reached (probes.h)
 };
 
 struct NodeState {

@@ -288,6 +288,7 @@ void SlotReplication::Tick(TimeMs mono) {
     out.in_flight_ends.clear();
     out.resends++;
     state_.counters.resends++;
+    state_.counters.probes.Hit(Probe::kStreamResent);
   }
 }
 

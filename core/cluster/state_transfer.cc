@@ -108,6 +108,7 @@ SyncCursor StateTransfer::Collect(NodeTime now, SyncCursor cursor, std::size_t e
 void StateTransfer::OnSyncRequest(NodeTime now, const Envelope& envelope,
                                   const SyncRequest& request, Effects& effects) {
   state_.counters.sync_requests_served++;
+  if (request.chunk > 0) state_.counters.probes.Hit(Probe::kTransferChunked);
   const NodeId from = envelope.from;
   const Placement& placement = *state_.placement;
   SyncReply reply{.to_incarnation = envelope.incarnation, .chunk = request.chunk};
@@ -166,6 +167,7 @@ void StateTransfer::OnPeerRestarted(NodeTime now, NodeId peer, Effects& effects)
   if (phase_ != Phase::kSyncing) return;
   PeerSync& p = peers_[peer];
   if (!p.wanted) return;
+  state_.counters.probes.Hit(Probe::kTransferResumedAfterCrash);
   p.done = false;
   p.cursor = SyncCursor{};
   SendRequest(now, peer, /*again=*/false, effects);
@@ -192,6 +194,7 @@ void StateTransfer::Progress(NodeTime now, Effects& effects) {
         [&](std::uint16_t slot) { return placement.Primary(slot) == state_.self; }, batch);
     for (Mutation& m : batch) {
       state_.counters.repairs++;
+      state_.counters.probes.Hit(Probe::kRepairPushed);
       replication_.Submit(std::move(m), /*repair=*/true);
     }
   }

@@ -1,12 +1,14 @@
-// CLUSTER SLOTS / NODES / INFO / MYID / COUNTKEYSINSLOT for a node of a Shoal cluster, in Redis
-// Cluster 7.0's formats, so cluster-aware clients (redis-py's RedisCluster, redis-cli --cluster,
-// redis-benchmark --cluster) find every slot's owner. On a single node (no gate) they answer as a
-// standalone Redis does ("cluster support disabled").
+// CLUSTER SLOTS / SHARDS / NODES / INFO / MYID / COUNTKEYSINSLOT for a node of a Shoal cluster, in
+// Redis Cluster 7.0's formats, so cluster-aware clients (redis-py's RedisCluster, redis-cli
+// --cluster, redis-benchmark --cluster) find every slot's owner. On a single node (no gate) they
+// answer as a standalone Redis does ("cluster support disabled").
 //
 // The mapping (docs/design.md, "Redis Cluster's view of the ring"): Shoal places each slot on a
 // preference list of R nodes, primary first, so every node is a primary of some slots and a
 // backup of others. CLUSTER SLOTS lists every run of consecutive slots with the same list, the
-// primary first and the backups as its replicas; CLUSTER NODES shows every node as a master with
+// primary first and the backups as its replicas; CLUSTER SHARDS makes one shard of every distinct
+// list (all its slot runs, its primary as "master" and its backups as "replica"), so one node
+// appears in several shards; CLUSTER NODES shows every node as a master with
 // the slots it is primary of. Node ids are 40 hex digits derived from the node's index, the same
 // on every member.
 #include <algorithm>
@@ -109,6 +111,57 @@ void ClusterSlots(CommandContext& ctx, CommandArgs argv) {
       ctx.reply.Integer(address.port);
       ctx.reply.Bulk(ClusterNodeId(node));
       ctx.reply.MapHeader(0);  // no extra networking metadata (hostname)
+    }
+  }
+}
+
+void ClusterShards(CommandContext& ctx, CommandArgs argv) {
+  if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
+  const ClusterView view = ctx.gate->View();
+  // Shards in the order their first slot appears; each with its runs of slots.
+  struct Shard {
+    std::span<const cluster::NodeId> replicas;
+    std::vector<std::uint16_t> bounds;  // first, last, first, last, ...
+  };
+  std::vector<Shard> shards;
+  for (const SlotRange& range : Ranges(*view.placement)) {
+    auto same = [&](const Shard& s) {
+      return std::equal(range.replicas.begin(), range.replicas.end(), s.replicas.begin());
+    };
+    auto it = std::find_if(shards.begin(), shards.end(), same);
+    if (it == shards.end()) it = shards.insert(shards.end(), Shard{.replicas = range.replicas});
+    it->bounds.push_back(range.first);
+    it->bounds.push_back(range.last);
+  }
+  ctx.reply.ArrayHeader(shards.size());
+  for (const Shard& shard : shards) {
+    ctx.reply.MapHeader(2);
+    ctx.reply.Bulk("slots");
+    ctx.reply.ArrayHeader(shard.bounds.size());
+    for (const std::uint16_t b : shard.bounds) ctx.reply.Integer(b);
+    ctx.reply.Bulk("nodes");
+    ctx.reply.ArrayHeader(shard.replicas.size());
+    for (std::size_t i = 0; i < shard.replicas.size(); ++i) {
+      const cluster::NodeId node = shard.replicas[i];
+      const HostPort address = SplitAddress(view, node);
+      // Health as this node knows it: itself loading while it recovers; peers online (there is
+      // no failure detector yet: cluster core part 2).
+      const bool loading = node == view.self && !view.serving;
+      ctx.reply.MapHeader(7);
+      ctx.reply.Bulk("id");
+      ctx.reply.Bulk(ClusterNodeId(node));
+      ctx.reply.Bulk("port");
+      ctx.reply.Integer(address.port);
+      ctx.reply.Bulk("ip");
+      ctx.reply.Bulk(address.host);
+      ctx.reply.Bulk("endpoint");
+      ctx.reply.Bulk(address.host);
+      ctx.reply.Bulk("role");
+      ctx.reply.Bulk(i == 0 ? "master" : "replica");
+      ctx.reply.Bulk("replication-offset");
+      ctx.reply.Integer(0);
+      ctx.reply.Bulk("health");
+      ctx.reply.Bulk(loading ? "loading" : "online");
     }
   }
 }

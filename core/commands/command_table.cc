@@ -61,7 +61,7 @@ constexpr CommandSpec kClusterSubcommands[] = {
     {"info", "cluster|info", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterInfo},
     {"nodes", "cluster|nodes", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterNodes},
     {"slots", "cluster|slots", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterSlots},
-    {"shards", "cluster|shards", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterNotYet},
+    {"shards", "cluster|shards", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterShards},
     {"myid", "cluster|myid", 2, kCmdStale, 0, 0, 0, G::kCluster, ClusterMyId},
     {"countkeysinslot", "cluster|countkeysinslot", 3, kCmdStale, 0, 0, 0, G::kCluster,
      ClusterCountKeysInSlot},

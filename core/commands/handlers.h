@@ -83,7 +83,8 @@ void ClusterNodes(CommandContext& ctx, CommandArgs argv);
 void ClusterInfo(CommandContext& ctx, CommandArgs argv);
 void ClusterMyId(CommandContext& ctx, CommandArgs argv);
 void ClusterCountKeysInSlot(CommandContext& ctx, CommandArgs argv);
-void ClusterNotYet(CommandContext& ctx, CommandArgs argv);  // SHARDS, GETKEYSINSLOT
+void ClusterShards(CommandContext& ctx, CommandArgs argv);
+void ClusterNotYet(CommandContext& ctx, CommandArgs argv);  // GETKEYSINSLOT
 // The 40-hex-digit id CLUSTER NODES / SLOTS / MYID give node `node` (the same on every member).
 std::string ClusterNodeId(std::uint32_t node);
 

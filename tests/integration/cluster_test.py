@@ -2,7 +2,7 @@
 """A cluster of real shoald processes on loopback (--cluster yes, fixed members): peer messages
 travel over TCP as the core codec's frames; -MOVED sends clients to the owner of a key's slot;
 redis-py's RedisCluster, redis-cli --cluster check and redis-benchmark --cluster work unchanged
-through CLUSTER SLOTS / NODES / INFO;
+through CLUSTER SLOTS / SHARDS / NODES / INFO;
 writes are replicated, so a primary killed with SIGKILL recovers its acknowledged writes from its
 backups on restart; bad bytes on a peer port close that connection, the node keeps serving; bad
 cluster flags exit 2 with a message. Shoal-only (Redis Cluster is started differently).
@@ -166,12 +166,35 @@ class ClusterTest(unittest.TestCase):
                 self.assertEqual(sum(r[1] - r[0] + 1 for r in slots), 16384)
                 self.assertTrue(all(len(r) == 2 + 2 for r in slots), "primary + 1 backup each")
                 self.assertIn(b"cluster_enabled:1", c.call("INFO", "cluster"))
+                self._check_shards_agree_with_slots(c.call("CLUSTER", "SHARDS"), slots)
         self.assertEqual(len(ids), NODES)
         reply, port = call_following_moved(self.ports[0], "SET", "counted", "1")
         with RespConn(port, timeout=10) as c:
             slot = c.call("CLUSTER", "KEYSLOT", "counted")
             self.assertGreaterEqual(c.call("CLUSTER", "COUNTKEYSINSLOT", str(slot)), 1)
             self.assertIsInstance(c.call("CLUSTER", "COUNTKEYSINSLOT", "16384"), RespError)
+
+    def _check_shards_agree_with_slots(self, shards, slots):
+        # Redis 7 layout: each shard a flat map {slots: [first, last, ...], nodes: [node map]}.
+        master_of = {}  # slot -> master id, from SHARDS
+        for shard in shards:
+            shard = dict(zip(shard[0::2], shard[1::2]))
+            bounds = shard[b"slots"]
+            nodes = [dict(zip(n[0::2], n[1::2])) for n in shard[b"nodes"]]
+            self.assertEqual([n[b"role"] for n in nodes], [b"master", b"replica"])
+            for n in nodes:
+                self.assertEqual(set(n), {b"id", b"port", b"ip", b"endpoint", b"role",
+                                          b"replication-offset", b"health"})
+                self.assertIn(n[b"port"], self.ports)
+                self.assertEqual(n[b"health"], b"online")
+            for first, last in zip(bounds[0::2], bounds[1::2]):
+                for slot in range(first, last + 1):
+                    self.assertNotIn(slot, master_of, "a slot in two shards")
+                    master_of[slot] = nodes[0][b"id"]
+        self.assertEqual(len(master_of), 16384)
+        for first, last, master, *_ in slots:
+            self.assertEqual(master_of[first], master[2])
+            self.assertEqual(master_of[last], master[2])
 
     def test_redis_cli_cluster_check_and_redis_benchmark_work(self):
         out = subprocess.run(["redis-cli", "--cluster", "check", "127.0.0.1:%d" % self.ports[0]],

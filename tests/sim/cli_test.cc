@@ -64,6 +64,8 @@ TEST(CliTest, ModesWithoutASeed) {
   EXPECT_EQ(range.seeds_from, 1u);
   EXPECT_EQ(range.seeds_to, 500u);
   EXPECT_TRUE(range.check_determinism);
+  EXPECT_FALSE(range.probes);
+  EXPECT_TRUE(Parse("--seeds 1..5 --probes").probes);
 }
 
 // ReplayCommand and ParseCommandLine are inverses over the options a replay can carry.

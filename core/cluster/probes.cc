@@ -1,0 +1,30 @@
+// Probe names (see probes.h).
+#include "core/cluster/probes.h"
+
+namespace shoal::cluster {
+
+const char* ProbeName(Probe probe) {
+  switch (probe) {
+    case Probe::kRecoveryRestarted:
+      return "recovery_restarted";
+    case Probe::kIncarnationTooOld:
+      return "incarnation_too_old";
+    case Probe::kStaleIncarnationDropped:
+      return "stale_incarnation_dropped";
+    case Probe::kTransferResumedAfterCrash:
+      return "transfer_resumed_after_crash";
+    case Probe::kTransferChunked:
+      return "transfer_chunked";
+    case Probe::kRepairPushed:
+      return "repair_pushed";
+    case Probe::kStreamResent:
+      return "stream_resent";
+    case Probe::kWriteRefused:
+      return "write_refused";
+    case Probe::kCount:
+      break;
+  }
+  return "?";
+}
+
+}  // namespace shoal::cluster
