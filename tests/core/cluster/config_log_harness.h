@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,20 @@ class LogGroup {
     }
     return done();
   }
+  // A leader that every live member follows in its term (a deposed leader that has not heard of
+  // the new term yet is a leader too, but a proposal to it is lost: wait for this instead).
+  std::optional<NodeId> StableLeader() const {
+    const std::optional<NodeId> leader = Leader();
+    if (!leader) return std::nullopt;
+    for (NodeId n = 0; n < size(); ++n) {
+      if (!alive(n)) continue;
+      const ConfigLog& log = *members_[n].log;
+      if (log.term() != members_[*leader].log->term() || log.leader() != leader) {
+        return std::nullopt;
+      }
+    }
+    return leader;
+  }
   std::optional<NodeId> Leader() const {
     for (NodeId n = 0; n < size(); ++n) {
       if (alive(n) && members_[n].log->is_leader()) return n;
@@ -251,6 +266,11 @@ struct Action {
   std::uint32_t b = 0;
 };
 inline constexpr std::uint8_t kActionKinds = 20;
+
+// RapidCheck prints failing schedules with this.
+inline void showValue(const Action& a, std::ostream& os) {
+  os << "{" << int{a.kind} << ", " << a.a << ", " << a.b << "}";
+}
 
 inline void Apply(LogGroup& g, const Action& act) {
   const NodeId node = act.a % g.size();
