@@ -180,4 +180,43 @@ static_assert(kConfigElectionTimeoutMinMs > 2 * kConfigHeartbeatMs);
 static_assert(kConfigElectionTimeoutMaxMs > kConfigElectionTimeoutMinMs);
 static_assert(kConfigSnapshotBytesMax + kConfigAppendBytesMax < kPeerFrameBytesMax);
 
+// --- Observability (core/stats/, net/metrics_server; issue 13) ----------------------------------
+// SLOWLOG: Redis's defaults (slowlog-log-slower-than 10000 us, slowlog-max-len 128). Redis lets
+// the length go to LONG_MAX; ours stops where the log's memory stays modest (an entry holds at
+// most kSlowLogArgsMax arguments of kSlowLogArgBytesMax bytes plus a short suffix: ~5 KiB).
+inline constexpr std::int64_t kSlowLogSlowerThanUsDefault = 10000;
+inline constexpr std::uint64_t kSlowLogLenDefault = 128;
+inline constexpr std::uint64_t kSlowLogLenMax = 10000;
+// Arguments and bytes per argument kept in a slow log entry (Redis SLOWLOG_ENTRY_MAX_ARGC and
+// SLOWLOG_ENTRY_MAX_STRING): the rest is summarised as "... (N more arguments|bytes)".
+inline constexpr std::size_t kSlowLogArgsMax = 32;
+inline constexpr std::size_t kSlowLogArgBytesMax = 128;
+// Distinct error prefixes counted in INFO errorstats (Redis ERROR_STATS_NUMBER); later kinds are
+// only counted in total_error_replies. A prefix longer than kErrorPrefixBytesMax is cut there.
+inline constexpr std::size_t kErrorKindsMax = 128;
+inline constexpr std::size_t kErrorPrefixBytesMax = 64;
+// Hot keys: a space-saving sketch of kHotKeysTracked keys, fed the keys of one command in
+// kHotKeysSampleEvery on average (--hotkeys-sample-every, at most kHotKeysSampleEveryMax); every
+// count halves each kHotKeysHalfLifeMs so the sketch shows what is hot now. HOTKEYS GET answers
+// kHotKeysReportedDefault keys unless asked for more (up to kHotKeysTracked); /metrics exports
+// the top kHotKeysExported, with labels cut to kHotKeyLabelBytesMax bytes of the key.
+inline constexpr std::size_t kHotKeysTracked = 64;
+inline constexpr std::uint32_t kHotKeysSampleEvery = 128;
+inline constexpr std::uint32_t kHotKeysSampleEveryMax = 1u << 20;
+inline constexpr std::int64_t kHotKeysHalfLifeMs = 60 * 1000;
+inline constexpr std::size_t kHotKeysReportedDefault = 10;
+inline constexpr std::size_t kHotKeysExported = 10;
+inline constexpr std::size_t kHotKeyLabelBytesMax = 128;
+// /metrics over HTTP: concurrent connections, request header bytes, and how long an idle
+// keep-alive connection (or a slow request) may hold a slot.
+inline constexpr std::size_t kMetricsConnectionsMax = 16;
+inline constexpr std::size_t kMetricsRequestBytesMax = 8 * 1024;
+inline constexpr std::int64_t kMetricsIdleTimeoutMs = 60 * 1000;
+// A scrape asks the request loop for a fresh snapshot and waits for it (the loop takes one at its
+// next tick); past this it answers from the newest snapshot it has.
+inline constexpr std::int64_t kMetricsSnapshotWaitMs = 2 * kTickIntervalMs;
+static_assert(kSlowLogLenDefault <= kSlowLogLenMax);
+static_assert(kHotKeysExported <= kHotKeysTracked && kHotKeysReportedDefault <= kHotKeysTracked);
+static_assert(kHotKeysSampleEvery >= 1 && kHotKeysSampleEvery <= kHotKeysSampleEveryMax);
+
 }  // namespace shoal::limits

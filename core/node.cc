@@ -1,9 +1,14 @@
 #include "core/node.h"
 
+#include <algorithm>
+
 #include "core/cluster/cluster_config.h"
 #include "core/cluster/cluster_node.h"
+#include "core/commands/command_spec.h"
 #include "core/commands/command_table.h"
+#include "core/commands/command_util.h"
 #include "core/limits.h"
+#include "core/stats/metrics.h"
 
 namespace shoal {
 namespace {
@@ -16,7 +21,8 @@ StoreOptions StoreOptionsFor(const NodeConfig& config) {
 
 }  // namespace
 
-Node::Node(const NodeConfig& config) : config_(config), store_(StoreOptionsFor(config)) {
+Node::Node(const NodeConfig& config)
+    : config_(config), store_(StoreOptionsFor(config)), stats_(CommandStatCount(), config.stats) {
   if (config_.cluster != nullptr) {
     cluster_ = std::make_unique<cluster::ClusterNode>(*config_.cluster, store_);
   }
@@ -26,6 +32,7 @@ Node::Node(const NodeConfig& config) : config_(config), store_(StoreOptionsFor(c
 Node::~Node() { store_.SetEvictionListener(nullptr); }
 
 void Node::Step(NodeTime now, const Input& input, Effects& effects) {
+  untimed_.spec = nullptr;  // a CommandTook after this Step times this Step's command only
   if (cluster_ != nullptr) return StepReplicated(now, input, effects);
   // A single node: the hot path of every command, kept apart so that it stays small. (A command
   // always follows its client's ClientConnected, which starts the uptime clock.)
@@ -79,7 +86,10 @@ void Node::StepReplicated(NodeTime now, const Input& input, Effects& effects) {
 
 void Node::Tick(NodeTime now, Effects& effects) {
   if (counters_.started_at == 0) counters_.started_at = now.wall;
+  untimed_.spec = nullptr;
   effects_ = &effects;
+  stats_.hot_keys.Tick(now.mono);
+  stats_.used_memory_peak = std::max(stats_.used_memory_peak, store_.used_bytes());
   // A recovering node keeps the versions of expired items until it serves (key_versions.h).
   if (cluster_ == nullptr || !cluster_->recovering()) {
     store_.ExpireSome(now.wall, limits::kActiveExpireKeysPerTick);
@@ -147,9 +157,11 @@ void Node::OnCommand(NodeTime now, const ClientCommand& in, Effects& effects) {
                      .session = session,
                      .counters = counters_,
                      .config = config_,
-                     .reply = writer};
+                     .reply = writer,
+                     .stats = &stats_};
   ExecuteCommand(ctx, in.argv);
   effects.EndReply();
+  if (ctx.executed != nullptr) CommandRan(ctx, now.wall, in.argv);
   if (ctx.close_after_reply) {
     session.closing = true;
     effects.closes.push_back(in.client);
@@ -172,8 +184,10 @@ void Node::OnCommandReplicated(NodeTime now, Session& session,
                      .config = config_,
                      .reply = writer,
                      .gate = cluster_.get(),
-                     .mutation = &mutation_};
+                     .mutation = &mutation_,
+                     .stats = &stats_};
   ExecuteCommand(ctx, argv);
+  if (ctx.executed != nullptr) CommandRan(ctx, now.wall, argv);
   const cluster::WriteId wait = cluster_->FinishCommand(mutation_);
   effects.EndReply();
   if (ctx.shutdown) effects.shutdown = true;
@@ -231,6 +245,104 @@ void Node::OnDisconnected(const ClientDisconnected& in) {
   sessions_.erase(it);
   SHOAL_ASSERT(counters_.connected_clients > 0);
   counters_.connected_clients--;
+}
+
+// --- Observability -------------------------------------------------------------------------------
+
+void Node::CommandRan(const CommandContext& ctx, TimeMs now,
+                      std::span<const std::string_view> argv) {
+  untimed_ = {ctx.executed, ctx.executed_index, ctx.session.id, now, argv};
+  if (ctx.executed->first_key > 0 && stats_.hot_keys.SampleNext()) [[unlikely]] {
+    SampleKeys(*ctx.executed, argv);
+  }
+}
+
+void Node::SampleKeys(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  const int argc = static_cast<int>(argv.size());
+  const int last = std::min(spec.last_key < 0 ? argc + spec.last_key : spec.last_key, argc - 1);
+  const int step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int i = spec.first_key; i <= last; i += step) stats_.hot_keys.Offer(argv[i]);
+}
+
+void Node::LogSlowCommand(std::uint64_t duration_ns) {
+  const CommandSpec& spec = *untimed_.spec;
+  if (spec.Has(kCmdSkipSlowlog)) return;
+  const auto it = sessions_.find(untimed_.client);
+  const Session* session = it == sessions_.end() ? nullptr : &it->second;
+  stats_.slowlog.Push(untimed_.now, duration_ns / 1000, untimed_.argv,
+                      SecretArguments(spec, untimed_.argv),
+                      session != nullptr ? std::string_view(session->address) : "",
+                      session != nullptr ? std::string_view(session->name) : "");
+}
+
+void Node::SnapshotMetrics(TimeMs now, MetricsSnapshot& out) const {
+  const StoreStats& store = store_.stats();
+  out.now = now;
+  out.started_at = counters_.started_at;
+  out.version = config_.version;
+  out.redis_version = std::string(commands::kRedisCompatVersion);
+  out.connected_clients = counters_.connected_clients;
+  out.clients_max = config_.clients_max;
+  out.connections_received = counters_.total_connections_received;
+  out.commands_processed = counters_.total_commands_processed;
+  out.keyspace_hits = store.hits;
+  out.keyspace_misses = store.misses;
+  out.expired_keys = store.expired;
+  out.evicted_keys = store.evicted;
+  out.keys = store_.size();
+  out.keys_with_expiry = store.keys_with_expiry;
+  out.memory_used_bytes = store_.used_bytes();
+  out.memory_max_bytes = store_.options().maxmemory_bytes;
+  out.memory_used_peak_bytes = std::max(stats_.used_memory_peak, out.memory_used_bytes);
+  out.process = stats_.process;
+  // Sized once, filled in place: a reused snapshot copies its histograms without allocating.
+  std::size_t used = 0;
+  ForEachCommandStat([&](const CommandSpec&, std::size_t index) {
+    if (stats_.commands.Used(index)) ++used;
+  });
+  out.commands.resize(used);
+  std::size_t next = 0;
+  ForEachCommandStat([&](const CommandSpec& spec, std::size_t index) {
+    if (!stats_.commands.Used(index)) return;
+    const CommandStat& stat = stats_.commands.at(index);
+    MetricsSnapshot::Command& c = out.commands[next++];
+    c.name = spec.full_name;
+    c.calls = stat.calls;
+    c.failed = stat.failed;
+    c.rejected = stat.rejected;
+    if (stat.latency != nullptr) {
+      c.latency = *stat.latency;
+    } else {
+      c.latency.Reset();
+    }
+  });
+  out.error_replies = stats_.errors.total();
+  out.errors = stats_.errors.kinds();
+  out.slowlog_length = stats_.slowlog.size();
+  out.slowlog_next_id = stats_.slowlog.next_id();
+  out.hot_keys = stats_.hot_keys.Top(limits::kHotKeysExported);
+  out.cluster = {};
+  if (cluster_ != nullptr) {
+    const cluster::ClusterConfig& cc = *config_.cluster;
+    const cluster::ClusterCounters& counters = cluster_->counters();
+    MetricsSnapshot::Cluster& c = out.cluster;
+    c.enabled = true;
+    c.serving = cluster_->serving();
+    c.node_id = cc.node_id;
+    c.nodes = cc.node_count;
+    c.copies = cc.replication_factor;
+    c.incarnation = cluster_->incarnation();
+    c.primary_slots = cluster_->placement().PrimarySlotsOf(cc.node_id).size();
+    c.backup_slots = cluster_->placement().SlotsOf(cc.node_id).size() - c.primary_slots;
+    c.writes_committed = counters.writes_committed;
+    c.writes_rejected = counters.writes_rejected;
+    c.resends = counters.resends;
+    c.recoveries = counters.recoveries;
+    c.recovery_restarts = counters.recovery_restarts;
+    c.moved = counters.moved;
+    c.loading = counters.loading;
+    c.crossslot = counters.crossslot;
+  }
 }
 
 void Node::CheckInvariants(bool expensive) const {

@@ -31,6 +31,7 @@
 #include "core/effects.h"
 #include "core/node_config.h"
 #include "core/session.h"
+#include "core/stats/node_stats.h"
 #include "core/store/store.h"
 #include "core/time.h"
 
@@ -39,6 +40,9 @@ namespace shoal {
 namespace cluster {
 class ClusterNode;
 }  // namespace cluster
+struct CommandContext;
+struct CommandSpec;
+struct MetricsSnapshot;
 
 class Node final : private EvictionListener {
  public:
@@ -50,6 +54,28 @@ class Node final : private EvictionListener {
   void Step(NodeTime now, const Input& input, Effects& effects);
   void Tick(NodeTime now, Effects& effects);
   void Flush(NodeTime now, Effects& effects);
+
+  // --- Observability: inputs only the driver can measure; they produce no effects ------------
+  // The command of the Step(ClientCommand) that just returned took `duration_ns` on the driver's
+  // monotonic clock. Feeds INFO commandstats/latencystats, LATENCY HISTOGRAM, /metrics and
+  // SLOWLOG, so all of them answer from this one measurement. Ignored when that Step ran no
+  // command handler (unknown, wrong arity, AUTH required, refused by the cluster gate, closing
+  // client). A driver that never calls it (the simulator today) leaves latencies empty.
+  // REQUIRES: called before the next Step or Tick, while that Step's argv is still valid.
+  void CommandTook(std::uint64_t duration_ns) {  // inline: once per command on the hot path
+    if (untimed_.spec == nullptr) return;
+    stats_.commands.Took(untimed_.index, duration_ns);
+    if (stats_.slowlog.Wants(duration_ns)) [[unlikely]] {
+      LogSlowCommand(duration_ns);
+    }
+    untimed_.spec = nullptr;
+  }
+  // The process's CPU time and RSS, as the driver last read them (INFO CPU and Memory, /metrics).
+  void SetProcessUsage(const ProcessUsage& usage) { stats_.process = usage; }
+  const NodeStats& stats() const { return stats_; }
+  // Copies what /metrics reports (`now`: the wall clock), for the driver to hand to another
+  // thread. Reusing `out` across calls copies the histograms without allocating.
+  void SnapshotMetrics(TimeMs now, MetricsSnapshot& out) const;
 
   const Store& store() const { return store_; }
   const NodeCounters& counters() const { return counters_; }
@@ -82,6 +108,22 @@ class Node final : private EvictionListener {
   std::unique_ptr<cluster::ClusterNode> cluster_;
   cluster::Mutation mutation_;  // replicated mode: the current command's effects (reused)
   Effects* effects_ = nullptr;  // during a Step or Tick: where evictions are reported
+
+  // Observability (core/stats/): fed by OnCommand and CommandTook.
+  // After ExecuteCommand ran a handler: remembers it for CommandTook and samples its keys.
+  void CommandRan(const CommandContext& ctx, TimeMs now, std::span<const std::string_view> argv);
+  void SampleKeys(const CommandSpec& spec, std::span<const std::string_view> argv);
+  [[gnu::noinline]] void LogSlowCommand(std::uint64_t duration_ns);  // off the hot path
+  NodeStats stats_;
+  // The command the last Step executed, until CommandTook times it (or the next Step).
+  struct Untimed {
+    const CommandSpec* spec = nullptr;  // null: nothing to time
+    std::size_t index = 0;
+    ClientId client = 0;
+    TimeMs now = 0;
+    std::span<const std::string_view> argv;  // the driver's buffer: valid until the next Step
+  };
+  Untimed untimed_;
 };
 
 }  // namespace shoal

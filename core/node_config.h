@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/limits.h"
+#include "core/stats/stats_options.h"
 #include "core/store/store.h"
 
 namespace shoal {
@@ -30,6 +31,11 @@ struct NodeConfig {
   std::uint16_t port = 7379;
   std::string version = "0.1.0";
   std::uint64_t process_id = 0;  // for INFO; 0 in simulation
+  // Observability: slow log and hot-key settings; whether the driver times commands (Redis's
+  // latency-tracking) and with which clock (INFO monotonic_clock; empty when it does not say).
+  StatsOptions stats;
+  bool latency_tracking = true;
+  std::string monotonic_clock;
 };
 
 }  // namespace shoal

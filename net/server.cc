@@ -3,18 +3,23 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <span>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "core/node.h"
 #include "core/resp/resp_parser.h"
 #include "core/result.h"
 #include "net/asio_types.h"
+#include "net/cycle_clock.h"
+#include "net/listen.h"
 #include "net/log.h"
+#include "net/process_usage.h"
 #include "net/read_buffer.h"
 
 namespace shoal::net {
@@ -63,7 +68,8 @@ struct Server::Impl {
         drain_timer(io.get_executor()),
         shutdown_pipe(io.get_executor()),
         node(node_config),
-        options(server_options) {
+        options(server_options),
+        latency_tracking(node_config.latency_tracking) {
     if (options.peers) {
       links = std::make_unique<PeerLinks>(
           io, *options.peers,
@@ -82,6 +88,9 @@ struct Server::Impl {
 
   Task<> AcceptLoop();
   Task<> TickLoop();
+  // Hands the Node the process's resource use and, with metrics on, publishes a snapshot if a
+  // scrape waits for one (or `publish` says so).
+  void Observe(NodeTime now, bool publish = false);
   Task<> ShutdownPipeLoop();
   // Carries out `fx` (from a Step or Tick): logs, replies routed by ClientId, closes, shutdown.
   // `current` is the connection whose batch produced it (nullptr for Tick/connect/disconnect).
@@ -104,8 +113,15 @@ struct Server::Impl {
   int shutdown_pipe_write = -1;
   Node node;
   ServerOptions options;
-  Effects effects;                   // reused by every Step/Tick: the hot path allocates nothing
-  std::unique_ptr<PeerLinks> links;  // cluster mode only
+  std::unique_ptr<PeerLinks> links;        // cluster mode only
+  const bool latency_tracking;             // NodeConfig::latency_tracking: time every command
+  std::unique_ptr<MetricsServer> metrics;  // null: --metrics-port not given
+  std::optional<std::uint16_t> metrics_port;
+  // Snapshots handed to the metrics thread, reused once it has let go of them: the published
+  // one, the one a scrape may still be formatting, and a free one.
+  static constexpr std::size_t kSnapshotPoolMax = 3;
+  std::vector<std::shared_ptr<MetricsSnapshot>> snapshot_pool;
+  Effects effects;  // reused by every Step/Tick: the hot path allocates nothing
   absl::flat_hash_map<ClientId, Connection*> connections;
   ClientId client_id_next = 1;
   bool listening = false;
@@ -288,6 +304,11 @@ void Connection::ProcessBatch() {
   std::string_view parse_error;
   std::size_t commands = 0;
   more_input_ = false;
+  // One clock reading per command: each command's duration runs from the previous reading
+  // (the batch start, after the read) to the end of its Step, so it covers parse and execute.
+  // With --latency-tracking no, no clock is read and the Node records no durations.
+  const bool timed = server_.latency_tracking;
+  std::uint64_t ticks_before = timed ? CycleClock::Now() : 0;
   while (!input_.empty() && !close_requested_) {
     if (commands == limits::kCommandsPerReadMax) {
       more_input_ = true;
@@ -306,6 +327,11 @@ void Connection::ProcessBatch() {
     needed_bytes_ = 0;
     if (!command_.argv.empty()) {
       server_.node.Step(now, ClientCommand{id_, command_.argv}, fx);
+      if (timed) {
+        const std::uint64_t ticks_after = CycleClock::Now();
+        server_.node.CommandTook(CycleClock::ToNs(ticks_after - ticks_before));
+        ticks_before = ticks_after;
+      }
       ++commands;
       if (fx.shutdown || (!fx.closes.empty() && fx.closes.back() == id_)) {
         // QUIT or SHUTDOWN: nothing this client sent after it is executed.
@@ -431,7 +457,29 @@ Task<> Server::Impl::TickLoop() {
     node.Tick(now, effects);
     node.Flush(now, effects);
     Route(effects, nullptr);
+    Observe(now);
   }
+}
+
+void Server::Impl::Observe(NodeTime now, bool publish) {
+  node.SetProcessUsage(ReadProcessUsage());
+  if (metrics == nullptr || !(publish || metrics->SnapshotWanted())) return;
+  // Reuse a snapshot no scrape holds any more: its buffers are already allocated and touched, so
+  // the copy is a few memcpy's (a fresh one would map and fault in ~9 KiB per command each tick).
+  std::shared_ptr<MetricsSnapshot> snapshot;
+  for (std::shared_ptr<MetricsSnapshot>& spare : snapshot_pool) {
+    if (spare.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);  // the scrape's reads are done
+      snapshot = spare;
+      break;
+    }
+  }
+  if (snapshot == nullptr) {
+    snapshot = std::make_shared<MetricsSnapshot>();
+    if (snapshot_pool.size() < kSnapshotPoolMax) snapshot_pool.push_back(snapshot);
+  }
+  node.SnapshotMetrics(now.wall, *snapshot);
+  metrics->Publish(std::move(snapshot));
 }
 
 Task<> Server::Impl::ShutdownPipeLoop() {
@@ -475,6 +523,8 @@ void Server::Impl::MaybeFinish() {
 
 Server::Server(const NodeConfig& node_config, const ServerOptions& options)
     : impl_(std::make_unique<Impl>(node_config, options)) {
+  CycleClock::Init();  // idempotent; shoald's main has done it already
+  if (options.metrics) impl_->metrics = std::make_unique<MetricsServer>(*options.metrics);
   int fds[2];
   SHOAL_ASSERT_MSG(::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0, "pipe2 failed");
   impl_->shutdown_pipe.assign(fds[0]);
@@ -487,23 +537,21 @@ Server::~Server() {
 
 ListenResult Server::Listen() {
   Impl& s = *impl_;
-  error_code ec;
-  const asio::ip::address address = asio::ip::make_address(s.options.bind, ec);
-  if (ec) return "bad bind address '" + s.options.bind + "': " + ec.message();
-  const tcp::endpoint endpoint(address, s.options.port);
-  s.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(endpoint, ec);
-  if (!ec) s.acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return "cannot listen on " + EndpointText(endpoint) + ": " + ec.message();
-  const tcp::endpoint bound = s.acceptor.local_endpoint(ec);
-  if (ec) return "cannot read the bound address: " + ec.message();
+  const ListenResult bound = BindAndListen(s.acceptor, s.options.bind, s.options.port, "");
+  if (!bound) return bound;
   if (s.links != nullptr) {
     if (std::string error = s.links->Listen(); !error.empty()) return error;
   }
+  if (s.metrics != nullptr) {
+    const ListenResult metrics = s.metrics->Listen();
+    if (!metrics) return metrics.error();
+    s.metrics_port = metrics.value();
+  }
   s.listening = true;
-  return bound.port();
+  return bound;
 }
+
+std::optional<std::uint16_t> Server::metrics_port() const { return impl_->metrics_port; }
 
 void Server::Run() {
   Impl& s = *impl_;
@@ -523,7 +571,12 @@ void Server::Run() {
       s.BeginShutdown(signal == SIGINT ? "SIGINT" : "SIGTERM");
     });
   }
+  if (s.metrics != nullptr) {
+    s.Observe(NowMs(), true);  // a first snapshot, for a scrape whose wait times out
+    s.metrics->Start();
+  }
   s.io.run();
+  if (s.metrics != nullptr) s.metrics->Stop();
 }
 
 void Server::RequestShutdown() {

@@ -14,6 +14,10 @@
 // Per connection one coroutine: read (at most limits::kReadChunkBytes) into a reused buffer,
 // parse every complete command (at most limits::kCommandsPerReadMax before yielding), Step each,
 // write the whole batch's replies with one write. Every size a client controls is bounded.
+// Around each command's Step the connection reads CycleClock once (a chain: the previous reading
+// starts the next command) and hands the duration to Node::CommandTook; each tick hands the Node
+// the process's CPU and RSS and, with metrics on, publishes a MetricsSnapshot to the metrics
+// thread, which serves /metrics without ever touching this loop.
 //
 // Thread safety: construct, Listen and Run on one thread; RequestShutdown may be called from any
 // thread (it writes a byte to a pipe the loop reads). The loop runs with
@@ -25,8 +29,6 @@
 //   2. A connection's replies are written in the order its commands were executed.
 #pragma once
 
-#include <boost/outcome/basic_result.hpp>
-#include <boost/outcome/policy/terminate.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -36,6 +38,8 @@
 #include "core/limits.h"
 #include "core/node_config.h"
 #include "core/resp/resp_parser.h"
+#include "net/listen_result.h"
+#include "net/metrics_server.h"
 #include "net/peer_links.h"
 
 namespace shoal::net {
@@ -55,11 +59,9 @@ struct ServerOptions {
   // Cluster mode: the peer port and the members (net/peer_links.h). The Node's configuration
   // must then have a cluster of the same members.
   std::optional<PeerLinksOptions> peers;
+  // Prometheus /metrics on its own thread (net/metrics_server.h); unset: no listener.
+  std::optional<MetricsOptions> metrics;
 };
-
-using ListenResult =
-    BOOST_OUTCOME_V2_NAMESPACE::basic_result<std::uint16_t, std::string,
-                                             BOOST_OUTCOME_V2_NAMESPACE::policy::terminate>;
 
 class Server {
  public:
@@ -68,8 +70,11 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds and listens. Returns the bound port, or a message saying why not.
+  // Binds and listens (the client port, and the metrics port if configured). Returns the bound
+  // client port, or a message saying why not.
   ListenResult Listen();
+  // The bound metrics port after a successful Listen; unset when metrics are off.
+  std::optional<std::uint16_t> metrics_port() const;
   // Serves on the calling thread until a shutdown has drained. REQUIRES: Listen() succeeded.
   void Run();
   // Starts a graceful shutdown (as SIGTERM does). Safe from any thread.

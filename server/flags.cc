@@ -25,7 +25,7 @@ constexpr std::string_view kValueFlags[] = {
     "max-clients", "requirepass", "log-level"};
 
 bool IsValueFlag(std::string_view name) {
-  if (IsClusterFlag(name)) return true;
+  if (IsClusterFlag(name) || IsObservabilityFlag(name)) return true;
   for (std::string_view flag : kValueFlags) {
     if (flag == name) return true;
   }
@@ -74,8 +74,13 @@ std::string Apply(std::string_view name, std::string_view value, ServerFlags& fl
     flags.requirepass = std::string(value);
   } else if (name == "log-level") {
     const auto level = net::ParseLogLevel(value);
-    if (!level) return "--log-level: " + Quote(value) + " is not one of debug, info, warning";
+    if (!level) {
+      return "--log-level: " + Quote(value) + " is not one of debug, info, warning, error";
+    }
     flags.log_level = *level;
+  } else if (std::optional<std::string> error =
+                 ApplyObservabilityFlag(name, value, flags.observability)) {
+    return *error;
   } else {
     return "unknown flag --" + std::string(name);
   }
@@ -167,9 +172,10 @@ std::string HelpText() {
           std::to_string(limits::kClientsHardMax) + " (default " + std::to_string(d.clients_max) +
           ")\n";
   text += "  --requirepass PASSWORD  clients must AUTH first (default: none)\n";
-  text += "  --log-level LEVEL       debug | info | warning (default " +
+  text += "  --log-level LEVEL       debug | info | warning | error (default " +
           std::string(net::LogLevelName(d.log_level)) + ")\n";
   text += ClusterHelpText();
+  text += ObservabilityHelpText();
   text += "  -h, --help              this text\n";
   text += "\n";
   text +=
@@ -201,6 +207,7 @@ NodeConfig MakeNodeConfig(const ServerFlags& flags) {
     }
     config.cluster = std::move(cluster);
   }
+  ApplyObservabilityFlags(flags.observability, config);
   return config;
 }
 

@@ -21,6 +21,7 @@
 #include "core/store/store.h"
 #include "net/log.h"
 #include "server/cluster_flags.h"
+#include "server/observability_flags.h"
 
 namespace shoal::server {
 
@@ -35,7 +36,8 @@ struct ServerFlags {
   std::uint64_t clients_max = limits::kClientsDefault;
   std::string requirepass;  // empty: no AUTH
   net::LogLevel log_level = net::LogLevel::kInfo;
-  ClusterFlags cluster;  // server/cluster_flags.h
+  ClusterFlags cluster;              // server/cluster_flags.h
+  ObservabilityFlags observability;  // server/observability_flags.h
 };
 
 // Either the flags or a one-line message saying what is wrong (without a "shoald:" prefix).

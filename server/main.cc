@@ -1,6 +1,6 @@
 // shoald: parses flags, builds the Node's configuration, and runs the Asio driver (net/server.h)
-// until SIGINT/SIGTERM/SHUTDOWN has drained. Exit status: 0 after a clean shutdown, 1 when the
-// port cannot be bound, 2 for bad flags.
+// until SIGINT/SIGTERM/SHUTDOWN has drained. Exit status: 0 after a clean shutdown, 1 when a port
+// cannot be bound, 2 for bad flags.
 #include <signal.h>
 #include <unistd.h>
 
@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/limits.h"
+#include "net/cycle_clock.h"
 #include "net/log.h"
 #include "net/server.h"
 #include "server/flags.h"
@@ -26,11 +27,15 @@ int main(int argc, char** argv) {
     std::fputs(shoal::server::HelpText().c_str(), stdout);
     return 0;
   }
+  const shoal::server::ObservabilityFlags& obs = flags.observability;
   shoal::net::SetLogLevel(flags.log_level);
+  shoal::net::SetLogFormat(obs.log_format);
   ::signal(SIGPIPE, SIG_IGN);  // a peer that vanished is an error code, not a dead process
+  shoal::net::CycleClock::Init();
 
   shoal::NodeConfig node_config = shoal::server::MakeNodeConfig(flags);
   node_config.process_id = static_cast<std::uint64_t>(::getpid());
+  node_config.monotonic_clock = shoal::net::CycleClock::Describe();
 
   shoal::net::ServerOptions options;
   options.bind = flags.bind;
@@ -47,22 +52,42 @@ int main(int argc, char** argv) {
     }
     options.peers = std::move(peers);
   }
+  if (obs.metrics_port) {
+    options.metrics =
+        shoal::net::MetricsOptions{.bind = obs.metrics_bind, .port = *obs.metrics_port};
+  }
 
   shoal::net::Server server(node_config, options);
   const shoal::net::ListenResult listened = server.Listen();
   if (!listened) {
-    Log(LogLevel::kWarning, "shoald: " + listened.error());
+    Log(LogLevel::kError, "shoald: " + listened.error());
     return 1;
   }
-  node_config.port = listened.value();  // only for the log line below; INFO shows the flag
-  Log(LogLevel::kInfo, "config: bind=" + flags.bind + " port=" + std::to_string(listened.value()) +
-                           " maxmemory=" + std::to_string(flags.maxmemory_bytes) +
-                           " eviction=" + std::string(shoal::EvictionKindName(flags.eviction)) +
-                           " max-value-bytes=" + std::to_string(flags.value_bytes_max) +
-                           " max-clients=" + std::to_string(flags.clients_max) +
-                           " requirepass=" + (flags.requirepass.empty() ? "no" : "yes") +
-                           " log-level=" + std::string(shoal::net::LogLevelName(flags.log_level)) +
-                           " pid=" + std::to_string(node_config.process_id));
+  const std::string port = std::to_string(listened.value());
+  const std::string metrics_host = obs.metrics_bind.find(':') == std::string::npos
+                                       ? obs.metrics_bind
+                                       : "[" + obs.metrics_bind + "]";  // IPv6
+  const std::string metrics =
+      server.metrics_port() ? metrics_host + ":" + std::to_string(*server.metrics_port()) : "off";
+  // The start-up banner: the effective configuration, one event (fields in text or JSON).
+  Log(LogLevel::kInfo, "shoald " + node_config.version + " starting",
+      {{"pid", std::to_string(node_config.process_id)},
+       {"bind", flags.bind},
+       {"port", port},
+       {"maxmemory", std::to_string(flags.maxmemory_bytes)},
+       {"eviction", std::string(shoal::EvictionKindName(flags.eviction))},
+       {"max-value-bytes", std::to_string(flags.value_bytes_max)},
+       {"max-clients", std::to_string(flags.clients_max)},
+       {"requirepass", flags.requirepass.empty() ? "no" : "yes"},
+       {"log-level", std::string(shoal::net::LogLevelName(flags.log_level))},
+       {"log-format", std::string(shoal::net::LogFormatName(obs.log_format))},
+       {"metrics", metrics},
+       {"slowlog-log-slower-than", std::to_string(obs.slowlog_log_slower_than_us)},
+       {"slowlog-max-len", std::to_string(obs.slowlog_max_len)},
+       {"hotkeys-sample-every", std::to_string(obs.hotkeys_sample_every)},
+       {"latency-tracking", obs.latency_tracking ? "yes" : "no"},
+       {"monotonic-clock", node_config.monotonic_clock},
+       {"cluster", flags.cluster.enabled ? "yes" : "no"}});
   if (flags.cluster.enabled) {
     std::string members;
     for (const shoal::server::PeerAddress& member : flags.cluster.members) {
@@ -74,11 +99,14 @@ int main(int argc, char** argv) {
                              std::to_string(flags.cluster.peer_port_resolved) + ", members " +
                              members);
   }
-  Log(LogLevel::kInfo,
-      "shoald listening on " + flags.bind + ":" + std::to_string(listened.value()));
-  // The contract tests rely on: one line on stdout with the real port, flushed at once.
-  std::printf("shoald listening on %s:%u\n", flags.bind.c_str(),
-              static_cast<unsigned>(listened.value()));
+  Log(LogLevel::kInfo, "shoald listening on " + flags.bind + ":" + port);
+  // The contract tests rely on: one line on stdout with the real port, flushed at once (and the
+  // metrics address on a second line when metrics are on).
+  std::printf("shoald listening on %s:%s\n", flags.bind.c_str(), port.c_str());
+  if (server.metrics_port()) {
+    Log(LogLevel::kInfo, "shoald metrics on http://" + metrics + "/metrics");
+    std::printf("shoald metrics on %s\n", metrics.c_str());
+  }
   std::fflush(stdout);
 
   server.Run();

@@ -84,4 +84,21 @@ const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view
 // Looks up a command by Redis fullname ("get", "config|get"), case-insensitively; for COMMAND INFO.
 const CommandSpec* FindCommandByFullName(std::string_view full_name);
 
+// --- Statistics indices (observability) ---------------------------------------------------------
+// Every command and subcommand has a dense index in [0, CommandStatCount()): the top-level rows in
+// table order, then each container's subcommands in table order. NodeStats counts by this index.
+std::size_t CommandStatCount();
+const CommandSpec& CommandAtStatIndex(std::size_t index);  // REQUIRES: index < CommandStatCount()
+// The index of `top` (a row of AllCommands()) or of its subcommand `sub` (one of
+// top.subcommands) when sub is not null.
+std::size_t CommandStatIndex(const CommandSpec& top, const CommandSpec* sub);
+// Calls f(spec, index) for every command and subcommand: each top-level row, then its subcommands.
+template <class F>
+void ForEachCommandStat(F&& f) {
+  for (const CommandSpec& top : AllCommands()) {
+    f(top, CommandStatIndex(top, nullptr));
+    for (const CommandSpec& sub : top.subcommands) f(sub, CommandStatIndex(top, &sub));
+  }
+}
+
 }  // namespace shoal

@@ -11,6 +11,7 @@
 #include "core/commands/command_util.h"
 #include "core/commands/handlers.h"
 #include "core/result.h"
+#include "core/stats/node_stats.h"
 
 namespace shoal {
 namespace {
@@ -67,6 +68,28 @@ constexpr CommandSpec kClusterSubcommands[] = {
      ClusterCountKeysInSlot},
     {"getkeysinslot", "cluster|getkeysinslot", 4, kCmdStale, 0, 0, 0, G::kCluster, ClusterNotYet},
     {"help", "cluster|help", 2, kLs, 0, 0, 0, G::kCluster, ContainerHelp},
+};
+
+// Observability: Redis 7.0's SLOWLOG and LATENCY (HISTOGRAM answers as Redis does; LATEST and
+// RESET answer as a Redis whose latency monitor is off), and HOTKEYS, Shoal's own.
+constexpr CommandSpec kSlowlogSubcommands[] = {
+    {"get", "slowlog|get", -2, kAdm, 0, 0, 0, G::kServer, SlowlogGet},
+    {"len", "slowlog|len", 2, kAdm, 0, 0, 0, G::kServer, SlowlogLen},
+    {"reset", "slowlog|reset", 2, kAdm, 0, 0, 0, G::kServer, SlowlogReset},
+    {"help", "slowlog|help", 2, kLs, 0, 0, 0, G::kServer, ContainerHelp},
+};
+
+constexpr CommandSpec kLatencySubcommands[] = {
+    {"histogram", "latency|histogram", -2, kAdm, 0, 0, 0, G::kServer, LatencyHistogramCmd},
+    {"latest", "latency|latest", 2, kAdm, 0, 0, 0, G::kServer, LatencyLatest},
+    {"reset", "latency|reset", -2, kAdm, 0, 0, 0, G::kServer, LatencyReset},
+    {"help", "latency|help", 2, kLs, 0, 0, 0, G::kServer, ContainerHelp},
+};
+
+constexpr CommandSpec kHotkeysSubcommands[] = {
+    {"get", "hotkeys|get", -2, kAdm, 0, 0, 0, G::kServer, HotkeysGet},
+    {"reset", "hotkeys|reset", 2, kAdm, 0, 0, 0, G::kServer, HotkeysReset},
+    {"help", "hotkeys|help", 2, kLs, 0, 0, 0, G::kServer, ContainerHelp},
 };
 
 // The table. Arity, flags and key positions are Redis 7.0's (src/commands/*.json).
@@ -133,6 +156,9 @@ constexpr CommandSpec kCommands[] = {
     {"info", "info", -1, kLs, 0, 0, 0, G::kServer, Info},
     {"time", "time", 1, kLs | kF, 0, 0, 0, G::kServer, Time},
     {"shutdown", "shutdown", -1, kAdm | kCmdAllowBusy, 0, 0, 0, G::kServer, Shutdown},
+    {"slowlog", "slowlog", -2, 0, 0, 0, 0, G::kServer, nullptr, kSlowlogSubcommands},
+    {"latency", "latency", -2, 0, 0, 0, 0, G::kServer, nullptr, kLatencySubcommands},
+    {"hotkeys", "hotkeys", -2, 0, 0, 0, 0, G::kServer, nullptr, kHotkeysSubcommands},
 };
 
 // --- Lookup --------------------------------------------------------------------------------------
@@ -198,6 +224,96 @@ constexpr bool NamesUnique() {
 }
 static_assert(NamesUnique());
 
+// The row of kCommands named `name` (any case), or kNoRow. No allocation.
+constexpr std::size_t kNoRow = ~std::size_t{0};
+std::size_t FindRow(std::string_view name) {
+  if (name.empty() || name.size() > kCommandNameBytesMax) return kNoRow;
+  char lower[kCommandNameBytesMax];
+  std::uint32_t h = kFnvOffset;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = LowerAscii(name[i]);
+    lower[i] = c;
+    h = (h ^ static_cast<std::uint8_t>(c)) * kFnvPrime;
+  }
+  const std::string_view key(lower, name.size());
+  for (std::size_t slot = h & (kIndexSlots - 1);; slot = (slot + 1) & (kIndexSlots - 1)) {
+    const std::uint8_t row = kIndex[slot];
+    if (row == kEmptySlot) return kNoRow;
+    if (kCommands[row].name == key) return row;
+  }
+}
+
+// --- Statistics indices --------------------------------------------------------------------------
+// Top-level rows first (index = row), then each container's subcommands, container by container.
+
+constexpr std::size_t CountSubcommands() {
+  std::size_t n = 0;
+  for (const CommandSpec& spec : kCommands) n += spec.subcommands.size();
+  return n;
+}
+constexpr std::size_t kStatCount = std::size(kCommands) + CountSubcommands();
+
+// kSubcommandStatBase[row]: the index of row's first subcommand.
+constexpr std::array<std::uint16_t, std::size(kCommands)> BuildSubcommandStatBase() {
+  std::array<std::uint16_t, std::size(kCommands)> base{};
+  std::size_t next = std::size(kCommands);
+  for (std::size_t i = 0; i < std::size(kCommands); ++i) {
+    base[i] = static_cast<std::uint16_t>(next);
+    next += kCommands[i].subcommands.size();
+  }
+  return base;
+}
+constexpr auto kSubcommandStatBase = BuildSubcommandStatBase();
+static_assert(kStatCount < UINT16_MAX);
+
+constexpr std::array<const CommandSpec*, kStatCount> BuildByStatIndex() {
+  std::array<const CommandSpec*, kStatCount> by_index{};
+  for (std::size_t i = 0; i < std::size(kCommands); ++i) {
+    by_index[i] = &kCommands[i];
+    for (std::size_t j = 0; j < kCommands[i].subcommands.size(); ++j) {
+      by_index[kSubcommandStatBase[i] + j] = &kCommands[i].subcommands[j];
+    }
+  }
+  return by_index;
+}
+constexpr auto kByStatIndex = BuildByStatIndex();
+
+// REQUIRES: row < std::size(kCommands), sub null or one of that row's subcommands (ExecuteCommand
+// passes what FindRow and FindSubcommand returned; CommandStatIndex checks its callers').
+[[gnu::always_inline]] inline std::size_t StatIndex(std::size_t row, const CommandSpec* sub) {
+  if (sub == nullptr) return row;
+  return kSubcommandStatBase[row] +
+         static_cast<std::size_t>(sub - kCommands[row].subcommands.data());
+}
+
+// The error text of a reply that starts at out[begin] ("-ERR x\r\n" -> "ERR x"), or empty.
+std::string_view ErrorText(const std::string& out, std::size_t begin) {
+  if (begin >= out.size() || out[begin] != '-') return {};
+  const std::string_view reply(out.data() + begin + 1, out.size() - begin - 1);
+  return reply.substr(0, reply.find('\r'));
+}
+
+// Statistics of one command: a rejection (spec null when the name itself is unknown) or a run.
+void CountRejected(CommandContext& ctx, std::size_t row, const CommandSpec* sub,
+                   std::size_t reply_begin) {
+  if (ctx.stats == nullptr) return;
+  if (row != kNoRow) ctx.stats->commands.Rejected(StatIndex(row, sub));
+  ctx.stats->errors.Count(ErrorText(ctx.reply.out(), reply_begin));
+}
+
+void CountExecuted(CommandContext& ctx, const CommandSpec* spec, std::size_t row,
+                   const CommandSpec* sub, std::size_t reply_begin) {
+  ctx.executed = spec;
+  ctx.executed_index = StatIndex(row, sub);
+  if (ctx.stats == nullptr) return;
+  const std::string& out = ctx.reply.out();
+  const bool failed = reply_begin < out.size() && out[reply_begin] == '-';
+  ctx.stats->commands.Executed(ctx.executed_index, failed);
+  if (failed) [[unlikely]] {
+    ctx.stats->errors.Count(ErrorText(out, reply_begin));
+  }
+}
+
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' " (Redis 7.0 processCommand:
 // the name truncated to 128 bytes, then arguments while the list is shorter than 128 bytes).
 void RejectUnknownCommand(CommandContext& ctx, CommandArgs argv) {
@@ -229,21 +345,23 @@ void RejectUnknownSubcommand(CommandContext& ctx, CommandArgs argv) {
 
 std::span<const CommandSpec> AllCommands() { return kCommands; }
 
+std::size_t CommandStatCount() { return kStatCount; }
+
+const CommandSpec& CommandAtStatIndex(std::size_t index) {
+  SHOAL_ASSERT(index < kStatCount);
+  return *kByStatIndex[index];
+}
+
+std::size_t CommandStatIndex(const CommandSpec& top, const CommandSpec* sub) {
+  SHOAL_ASSERT(&top >= std::begin(kCommands) && &top < std::end(kCommands));
+  SHOAL_ASSERT(sub == nullptr || (sub >= top.subcommands.data() &&
+                                  sub < top.subcommands.data() + top.subcommands.size()));
+  return StatIndex(static_cast<std::size_t>(&top - kCommands), sub);
+}
+
 const CommandSpec* FindCommand(std::string_view name) {
-  if (name.empty() || name.size() > kCommandNameBytesMax) return nullptr;
-  char lower[kCommandNameBytesMax];
-  std::uint32_t h = kFnvOffset;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    const char c = LowerAscii(name[i]);
-    lower[i] = c;
-    h = (h ^ static_cast<std::uint8_t>(c)) * kFnvPrime;
-  }
-  const std::string_view key(lower, name.size());
-  for (std::size_t slot = h & (kIndexSlots - 1);; slot = (slot + 1) & (kIndexSlots - 1)) {
-    const std::uint8_t row = kIndex[slot];
-    if (row == kEmptySlot) return nullptr;
-    if (kCommands[row].name == key) return &kCommands[row];
-  }
+  const std::size_t row = FindRow(name);
+  return row == kNoRow ? nullptr : &kCommands[row];
 }
 
 const CommandSpec* FindSubcommand(const CommandSpec& container, std::string_view name) {
@@ -262,24 +380,30 @@ const CommandSpec* FindCommandByFullName(std::string_view full_name) {
 
 void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv) {
   SHOAL_ASSERT(!argv.empty());
-  const CommandSpec* spec = FindCommand(argv[0]);
-  if (spec == nullptr) [[unlikely]] {
+  const std::size_t reply_begin = ctx.reply.out().size();
+  const std::size_t row = FindRow(argv[0]);
+  if (row == kNoRow) [[unlikely]] {
     ctx.counters.rejected_commands++;
     RejectUnknownCommand(ctx, argv);
+    CountRejected(ctx, kNoRow, nullptr, reply_begin);
     return;
   }
-  if (spec->IsContainer() && argv.size() >= 2) {
-    const CommandSpec* sub = FindSubcommand(*spec, argv[1]);
+  const CommandSpec* top = &kCommands[row];
+  const CommandSpec* sub = nullptr;
+  if (top->IsContainer() && argv.size() >= 2) {
+    sub = FindSubcommand(*top, argv[1]);
     if (sub == nullptr) {
       ctx.counters.rejected_commands++;
       RejectUnknownSubcommand(ctx, argv);
+      CountRejected(ctx, kNoRow, nullptr, reply_begin);  // Redis: no command to count it on
       return;
     }
-    spec = sub;
   }
+  const CommandSpec* spec = sub != nullptr ? sub : top;
   if (!spec->ArityAccepts(argv.size())) [[unlikely]] {
     ctx.counters.rejected_commands++;
     ReplyWrongArity(ctx, spec->full_name);
+    CountRejected(ctx, row, sub, reply_begin);
     return;
   }
   // Redis checks AUTH after lookup and arity (processCommand), so an unauthenticated client still
@@ -288,11 +412,43 @@ void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv)
       [[unlikely]] {
     ctx.counters.rejected_commands++;
     ctx.reply.Error(kErrNoAuth);
+    CountRejected(ctx, row, sub, reply_begin);
     return;
   }
-  if (ctx.gate != nullptr && !ctx.gate->Admit(ctx, *spec, argv)) return;
+  if (ctx.gate != nullptr && !ctx.gate->Admit(ctx, *spec, argv)) {
+    // Redis Cluster counts a redirection (-MOVED, -TRYAGAIN, ...) as a rejected call.
+    CountRejected(ctx, row, sub, reply_begin);
+    return;
+  }
   SHOAL_ASSERT(spec->handler != nullptr);
   spec->handler(ctx, argv);
+  CountExecuted(ctx, spec, row, sub, reply_begin);
+}
+
+std::uint64_t SecretArguments(const CommandSpec& spec, std::span<const std::string_view> argv) {
+  std::uint64_t mask = 0;
+  auto secret = [&](std::size_t i) {
+    if (i < argv.size() && i < 64) mask |= std::uint64_t{1} << i;
+  };
+  if (spec.full_name == "auth") {
+    for (std::size_t i = 1; i < argv.size(); ++i) secret(i);
+  } else if (spec.full_name == "hello") {
+    // HELLO [protover [AUTH username password] [SETNAME name]]
+    for (std::size_t i = 2; i < argv.size(); ++i) {
+      if (EqualsLower(argv[i], "auth") && i + 2 < argv.size()) {
+        secret(i + 1);
+        secret(i + 2);
+        i += 2;
+      } else if (EqualsLower(argv[i], "setname")) {
+        ++i;  // a client named "auth" is not a password
+      }
+    }
+  } else if (spec.full_name == "config|set") {
+    for (std::size_t i = 2; i + 1 < argv.size(); i += 2) {
+      if (EqualsLower(argv[i], "requirepass") || EqualsLower(argv[i], "masterauth")) secret(i + 1);
+    }
+  }
+  return mask;
 }
 
 }  // namespace shoal

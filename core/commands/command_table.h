@@ -19,6 +19,8 @@
 namespace shoal {
 
 class CommandGate;
+struct CommandSpec;
+struct NodeStats;
 
 // What a handler may touch while running one command.
 struct CommandContext {
@@ -36,6 +38,14 @@ struct CommandContext {
   CommandGate* gate = nullptr;
   cluster::Mutation* mutation = nullptr;
   std::uint64_t version = 0;
+  // Observability. In: where ExecuteCommand counts the command (calls, failures, rejections,
+  // error replies by kind) and where INFO, SLOWLOG, LATENCY, HOTKEYS and CONFIG read and reset
+  // statistics; null: nothing is counted and those commands answer as an idle node would.
+  NodeStats* stats = nullptr;
+  // Out: the command or subcommand whose handler ran (null if it was rejected before running)
+  // and its statistics index (CommandStatCount() in command_spec.h).
+  const CommandSpec* executed = nullptr;
+  std::size_t executed_index = 0;
 };
 
 // Runs one command (argv[0] is the name, any case): lookup -> subcommand -> arity -> AUTH ->
@@ -45,5 +55,9 @@ struct CommandContext {
 // replies +OK and sets close_after_reply. Never throws for client input. Lookup is case-insensitive
 // and allocation-free (see command_spec.h for the table itself).
 void ExecuteCommand(CommandContext& ctx, std::span<const std::string_view> argv);
+
+// Bit i set: argv[i] is a secret (a password) that SLOWLOG shows as "(redacted)", as Redis does
+// for AUTH, HELLO ... AUTH and CONFIG SET requirepass.
+std::uint64_t SecretArguments(const CommandSpec& spec, std::span<const std::string_view> argv);
 
 }  // namespace shoal

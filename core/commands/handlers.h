@@ -104,4 +104,14 @@ void ContainerHelp(CommandContext& ctx, CommandArgs argv);  // CONFIG HELP, CLIE
 // info.cc
 void Info(CommandContext& ctx, CommandArgs argv);
 
+// observability_commands.cc
+void SlowlogGet(CommandContext& ctx, CommandArgs argv);
+void SlowlogLen(CommandContext& ctx, CommandArgs argv);
+void SlowlogReset(CommandContext& ctx, CommandArgs argv);
+void LatencyHistogramCmd(CommandContext& ctx, CommandArgs argv);  // LATENCY HISTOGRAM
+void LatencyLatest(CommandContext& ctx, CommandArgs argv);
+void LatencyReset(CommandContext& ctx, CommandArgs argv);
+void HotkeysGet(CommandContext& ctx, CommandArgs argv);
+void HotkeysReset(CommandContext& ctx, CommandArgs argv);
+
 }  // namespace shoal::commands

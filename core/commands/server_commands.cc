@@ -1,11 +1,16 @@
 // Server commands: COMMAND (and COUNT/INFO/DOCS/LIST), CONFIG GET/SET/RESETSTAT, TIME, SHUTDOWN,
 // and the HELP subcommand of every container command.
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/commands/command_util.h"
 #include "core/commands/handlers.h"
+#include "core/limits.h"
+#include "core/stats/node_stats.h"
 #include "core/store/eviction_kind.h"
 
 namespace shoal::commands {
@@ -123,12 +128,17 @@ void WriteAllCommandInfo(RespWriter& w) {
   for (const CommandSpec& spec : all) WriteCommandInfo(w, spec);
 }
 
-// The parameters CONFIG GET knows, rendered from the configuration. Every one is immutable at
-// run time (CONFIG SET refuses them).
+// The parameters CONFIG GET knows, rendered from the configuration. All but the two slow log
+// settings are fixed at start-up (CONFIG SET refuses them); those two are integers in [min, max]
+// that `apply` sets.
 struct ConfigParam {
   std::string_view name;
   std::string (*value)(const CommandContext& ctx);
+  void (*apply)(CommandContext& ctx, std::int64_t value) = nullptr;  // null: immutable
+  std::int64_t min = 0;
+  std::int64_t max = 0;
 };
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 constexpr ConfigParam kConfigParams[] = {
     {"maxmemory",
      [](const CommandContext& c) { return std::to_string(c.store.options().maxmemory_bytes); }},
@@ -148,8 +158,47 @@ constexpr ConfigParam kConfigParams[] = {
     {"proto-max-bulk-len",
      [](const CommandContext& c) { return std::to_string(c.store.options().value_bytes_max); }},
     {"cluster-enabled", [](const CommandContext&) { return std::string("no"); }},
+    {"slowlog-log-slower-than",
+     [](const CommandContext& c) {
+       return std::to_string(c.stats != nullptr ? c.stats->slowlog.slower_than_us()
+                                                : c.config.stats.slowlog_log_slower_than_us);
+     },
+     [](CommandContext& c, std::int64_t v) {
+       if (c.stats != nullptr) c.stats->slowlog.set_slower_than_us(v);
+     },
+     -1, kInt64Max},
+    {"slowlog-max-len",
+     [](const CommandContext& c) {
+       return std::to_string(c.stats != nullptr ? c.stats->slowlog.max_len()
+                                                : c.config.stats.slowlog_max_len);
+     },
+     [](CommandContext& c, std::int64_t v) {
+       if (c.stats != nullptr) c.stats->slowlog.set_max_len(static_cast<std::uint64_t>(v));
+     },
+     0, static_cast<std::int64_t>(limits::kSlowLogLenMax)},
+    // Latency tracking (--latency-tracking) with Redis's default percentiles; no latency monitor.
+    {"latency-tracking",
+     [](const CommandContext& c) { return std::string(c.config.latency_tracking ? "yes" : "no"); }},
+    {"latency-tracking-info-percentiles",
+     [](const CommandContext&) { return std::string("50 99 99.9"); }},
+    {"latency-monitor-threshold", [](const CommandContext&) { return std::string("0"); }},
 };
 static_assert(std::size(kConfigParams) <= 64, "ConfigGet tracks matches in a 64-bit mask");
+
+const ConfigParam* FindConfigParam(std::string_view name) {
+  for (const ConfigParam& p : kConfigParams) {
+    if (EqualsLower(name, p.name)) return &p;
+  }
+  return nullptr;
+}
+
+void ReplyConfigSetFailed(CommandContext& ctx, std::string_view name, std::string_view reason) {
+  std::string message = "ERR CONFIG SET failed (possibly related to argument '";
+  message.append(name);
+  message.append("') - ");
+  message.append(reason);
+  ReplyErrorSanitized(ctx, message);
+}
 
 void ListHelp(CommandContext& ctx, const CommandSpec& container) {
   std::string upper;
@@ -248,28 +297,53 @@ void ConfigGet(CommandContext& ctx, CommandArgs argv) {
   }
 }
 
-// CONFIG SET parameter value [parameter value ...]: every parameter is fixed at start-up.
+// CONFIG SET parameter value [parameter value ...], all or nothing as in Redis 7.0: every name
+// is checked first (unknown, immutable, given twice), then every value, then all are applied.
 void ConfigSet(CommandContext& ctx, CommandArgs argv) {
   if (argv.size() % 2 != 0) {
     ReplyWrongArity(ctx, "config|set");
     return;
   }
+  std::vector<std::pair<const ConfigParam*, std::int64_t>> changes;
   for (std::size_t i = 2; i < argv.size(); i += 2) {
-    bool known = false;
-    for (const ConfigParam& p : kConfigParams) known = known || EqualsLower(argv[i], p.name);
-    std::string message;
-    if (known) {
-      message = "ERR CONFIG SET failed (possibly related to argument '";
-      message.append(argv[i]);
-      message.append("') - can't set immutable config");
-    } else {
-      message = "ERR Unknown option or number of arguments for CONFIG SET - '";
+    const ConfigParam* param = FindConfigParam(argv[i]);
+    if (param == nullptr) {
+      std::string message = "ERR Unknown option or number of arguments for CONFIG SET - '";
       message.append(argv[i].substr(0, 128));
       message.append("'");
+      ReplyErrorSanitized(ctx, message);
+      return;
     }
-    ReplyErrorSanitized(ctx, message);
-    return;
+    if (param->apply == nullptr) {
+      ReplyConfigSetFailed(ctx, argv[i], "can't set immutable config");
+      return;
+    }
+    for (const auto& change : changes) {
+      if (change.first == param) {
+        ReplyConfigSetFailed(ctx, argv[i], "duplicate parameter");
+        return;
+      }
+    }
+    changes.emplace_back(param, 0);
   }
+  for (std::size_t c = 0; c < changes.size(); ++c) {
+    const ConfigParam& param = *changes[c].first;
+    const std::string_view name = argv[2 + 2 * c];
+    const std::optional<std::int64_t> value = ParseInt64(argv[3 + 2 * c]);
+    if (!value) {
+      ReplyConfigSetFailed(ctx, name, "argument couldn't be parsed into an integer");
+      return;
+    }
+    if (*value < param.min || *value > param.max) {
+      ReplyConfigSetFailed(ctx, name,
+                           "argument must be between " + std::to_string(param.min) + " and " +
+                               std::to_string(param.max) + " inclusive");
+      return;
+    }
+    changes[c].second = *value;
+  }
+  for (const auto& [param, value] : changes) param->apply(ctx, value);
+  ctx.reply.Simple("OK");
 }
 
 void ConfigResetStat(CommandContext& ctx, CommandArgs argv) {
@@ -277,6 +351,11 @@ void ConfigResetStat(CommandContext& ctx, CommandArgs argv) {
   ctx.counters.total_commands_processed = 0;
   ctx.counters.total_connections_received = 0;
   ctx.counters.rejected_commands = 0;
+  if (ctx.stats != nullptr) {  // Redis: commandstats, errorstats, latencystats, peak memory
+    ctx.stats->commands.Reset();
+    ctx.stats->errors.Reset();
+    ctx.stats->used_memory_peak = ctx.store.used_bytes();
+  }
   ctx.reply.Simple("OK");
 }
 

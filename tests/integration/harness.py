@@ -51,6 +51,7 @@ RUN_SHOAL_ONLY = False  # --redis --all: also run the shoal-only checks (to see 
 START_TIMEOUT_S = 15.0
 STOP_TIMEOUT_S = 15.0
 LISTEN_RE = re.compile(rb"shoald listening on ([0-9.]+):([0-9]+)")
+METRICS_RE = re.compile(rb"shoald metrics on ([0-9.]+):([0-9]+)")
 
 _live_servers = []
 
@@ -316,7 +317,9 @@ class RespConn:
 class Server:
     """One shoald (or redis-server in --redis mode) process.
 
-    flags use Shoal's names: maxmemory, eviction, max_value_bytes, max_clients, requirepass.
+    flags use Shoal's names: maxmemory, eviction, max_value_bytes, max_clients, requirepass,
+    metrics_port, metrics_bind, log_format, log_level, slowlog_log_slower_than, slowlog_max_len,
+    hotkeys_sample_every.
     redis_extra: extra redis-server arguments used only in --redis mode (to mirror a Shoal
     default that Redis lacks, e.g. a client output buffer limit).
     """
@@ -326,6 +329,7 @@ class Server:
         self.redis_extra = list(redis_extra or [])
         self.proc = None
         self.port = None
+        self.metrics_port = None  # set after start() when flags include metrics_port (shoald)
         self.password = flags.get("requirepass")
         self.tmpdir = tempfile.mkdtemp(prefix="shoal-it-")
         self.stdout_path = os.path.join(self.tmpdir, "stdout.log")
@@ -337,7 +341,12 @@ class Server:
         argv = [SHOALD_PATH, "--bind", "127.0.0.1", "--port", "0"]
         names = {"maxmemory": "--maxmemory", "eviction": "--eviction",
                  "max_value_bytes": "--max-value-bytes", "max_clients": "--max-clients",
-                 "requirepass": "--requirepass"}
+                 "requirepass": "--requirepass", "metrics_port": "--metrics-port",
+                 "metrics_bind": "--metrics-bind", "log_format": "--log-format",
+                 "log_level": "--log-level",
+                 "slowlog_log_slower_than": "--slowlog-log-slower-than",
+                 "slowlog_max_len": "--slowlog-max-len",
+                 "hotkeys_sample_every": "--hotkeys-sample-every"}
         for key, value in self.flags.items():
             if value is None:
                 continue
@@ -360,6 +369,9 @@ class Server:
             argv += ["--maxclients", str(f["max_clients"])]
         if f.get("requirepass") is not None:
             argv += ["--requirepass", f["requirepass"]]
+        for key in ("slowlog_log_slower_than", "slowlog_max_len"):
+            if f.get(key) is not None:
+                argv += ["--" + key.replace("_", "-"), str(f[key])]
         return argv + self.redis_extra
 
     # -- lifecycle --
@@ -384,6 +396,12 @@ class Server:
             deadline = time.monotonic() + START_TIMEOUT_S
             if not USE_REDIS:
                 self.port = self._wait_for_listen_line(deadline)
+                if self.flags.get("metrics_port") is not None:
+                    with open(self.stdout_path, "rb") as f:
+                        m = METRICS_RE.search(f.read())
+                    if not m:
+                        raise AssertionError("no 'shoald metrics on' line\n" + self.logs())
+                    self.metrics_port = int(m.group(2))
             self._wait_for_ping(deadline)
         except BaseException:
             self.kill()

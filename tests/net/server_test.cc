@@ -124,6 +124,22 @@ TEST(ServerTest, PingBothForms) {
   EXPECT_EQ(client.Command("*1\r\n$4\r\nPING\r\n", 7), "+PONG\r\n");
 }
 
+// The driver times every command (Node::CommandTook) unless --latency-tracking no: LATENCY
+// HISTOGRAM then has the calls, or nothing at all.
+TEST(ServerTest, LatencyTrackingTimesEveryCommandUnlessOff) {
+  for (const bool tracking : {true, false}) {
+    NodeConfig config;
+    config.latency_tracking = tracking;
+    RunningServer server({}, config);
+    Client client(server.port());
+    EXPECT_EQ(client.Command("PING\r\nPING\r\n", 14), "+PONG\r\n+PONG\r\n");
+    const std::string timed = "*2\r\n$4\r\nping\r\n*4\r\n$5\r\ncalls\r\n:2\r\n";
+    const std::string untimed = "*0\r\n";
+    client.Send("LATENCY HISTOGRAM ping\r\n");
+    EXPECT_EQ(client.Read(tracking ? timed.size() : untimed.size()), tracking ? timed : untimed);
+  }
+}
+
 TEST(ServerTest, PipelineBeyondOneBatchKeepsOrder) {
   RunningServer server;
   Client client(server.port());

@@ -8,9 +8,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/commands/command_spec.h"
 #include "core/commands/command_table.h"
 #include "core/node_config.h"
 #include "core/session.h"
+#include "core/stats/node_stats.h"
 #include "core/store/store.h"
 #include "core/time.h"
 
@@ -38,7 +40,8 @@ class CommandHarness {
                        .session = session_,
                        .counters = counters_,
                        .config = config_,
-                       .reply = writer};
+                       .reply = writer,
+                       .stats = &stats_};
     counters_.total_commands_processed++;
     ExecuteCommand(ctx, argv);
     close_after_reply_ = ctx.close_after_reply;
@@ -54,6 +57,7 @@ class CommandHarness {
   Store& store() { return *store_; }
   Session& session() { return session_; }
   NodeCounters& counters() { return counters_; }
+  NodeStats& stats() { return stats_; }
   const NodeConfig& config() const { return config_; }
   bool close_after_reply() const { return close_after_reply_; }
   bool shutdown() const { return shutdown_; }
@@ -63,6 +67,7 @@ class CommandHarness {
   std::unique_ptr<Store> store_;
   Session session_;
   NodeCounters counters_;
+  NodeStats stats_{CommandStatCount(), config_.stats};
   TimeMs now_ = 1'700'000'000'000;  // a realistic Unix time in ms, so EXAT/PXAT make sense
   bool close_after_reply_ = false;
   bool shutdown_ = false;
