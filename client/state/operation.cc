@@ -1,6 +1,7 @@
 #include "client/state/operation.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/result.h"
 #include "core/slot.h"
@@ -92,18 +93,19 @@ Operation::Action Operation::Start(TimeMs now, OpSpec spec, const SlotRouter& ro
   result_ = OpResult{};
   invoked_at_ = now;
   backoff_ms_ = policy_.backoff_initial_ms;
+  maybe_applied_ = false;
   done_ = false;
   BuildArgv();
   return Send(now, router.Route(slot_, 0));
 }
 
-Operation::Action Operation::Send(TimeMs now, NodeIndex node) {
+Operation::Action Operation::Send(TimeMs now, NodeIndex node, bool asking) {
   SHOAL_ASSERT(node != kNoNode);
   result_.attempts++;
   target_ = node;
   in_flight_ = true;
   attempt_deadline_ = now + policy_.attempt_timeout_ms;
-  return Action{Action::Kind::kSend, node, now};
+  return Action{Action::Kind::kSend, node, now, asking};
 }
 
 Operation::Action Operation::Finish(OpOutcome outcome) {
@@ -113,10 +115,14 @@ Operation::Action Operation::Finish(OpOutcome outcome) {
   return Action{Action::Kind::kDone, kNoNode, 0};
 }
 
-Operation::Action Operation::Retry(TimeMs now, const SlotRouter& router) {
+Operation::Action Operation::Exhausted() {
+  return Finish(maybe_applied_ ? OpOutcome::kUnknown : OpOutcome::kFail);
+}
+
+Operation::Action Operation::Retry(TimeMs now) {
   const TimeMs wake = now + backoff_ms_;
   if (result_.attempts >= policy_.attempts_max || wake > invoked_at_ + policy_.op_deadline_ms) {
-    return Finish(OpOutcome::kFail);
+    return Exhausted();
   }
   backoff_ms_ = std::min(backoff_ms_ * 2, policy_.backoff_max_ms);
   return Action{Action::Kind::kSleep, kNoNode, wake};
@@ -128,42 +134,68 @@ Operation::Action Operation::OnWake(TimeMs now, const SlotRouter& router) {
 }
 
 Operation::Action Operation::OnTimeout(TimeMs now) {
+  return OnAttemptLost(now, OpEnd::kTimeout, "timeout");
+}
+
+Operation::Action Operation::OnConnectionLost(TimeMs now) {
+  return OnAttemptLost(now, OpEnd::kConnectionLost, "connection lost");
+}
+
+Operation::Action Operation::OnAttemptLost(TimeMs now, OpEnd end, const char* error) {
   SHOAL_ASSERT(!done_ && in_flight_);
-  result_.error = "timeout";
-  return Finish(OpOutcome::kUnknown);
+  result_.error = error;
+  result_.end = end;
+  if (!policy_.retry_after_timeout || !Repeatable()) return Finish(OpOutcome::kUnknown);
+  in_flight_ = false;
+  if (IsWrite()) maybe_applied_ = true;
+  return Retry(now);
+}
+
+Operation::Action Operation::OnNotSent(TimeMs now) {
+  SHOAL_ASSERT(!done_ && in_flight_);
+  in_flight_ = false;
+  result_.error = "not sent";
+  result_.end = OpEnd::kRefused;
+  return Retry(now);
 }
 
 Operation::Action Operation::OnReply(TimeMs now, const Reply& reply, SlotRouter& router) {
   SHOAL_ASSERT(!done_ && in_flight_);
   in_flight_ = false;
-  const bool write = spec_.type == OpType::kCommand ? spec_.write : spec_.type != OpType::kGet;
+  result_.end = OpEnd::kReply;
   if (reply.IsError()) {
     result_.error = reply.text;
     const std::string_view code = reply.ErrorCode();
     if (code == "MOVED" || code == "ASK") {
+      result_.end = OpEnd::kRedirectFailed;
       Redirect redirect;
       if (ParseRedirect(reply.text, redirect)) {
-        if (auto node = router.NodeForAddress(redirect.address)) {
+        std::optional<NodeIndex> node = router.NodeForAddress(redirect.address);
+        if (!node && policy_.learn_addresses) node = router.AddNode(redirect.address);
+        if (node) {
           result_.redirects++;
+          if (code == "MOVED") result_.moved++;
           if (code == "MOVED" && redirect.slot == slot_ && router.Owner(slot_) != *node) {
             router.SetOwner(slot_, *node);
             router.CountRedirect();
           }
           if (result_.attempts >= policy_.attempts_max ||
               now > invoked_at_ + policy_.op_deadline_ms) {
-            return Finish(OpOutcome::kFail);
+            return Exhausted();
           }
           // Redirects are answered at once: the new owner is known, no need to back off.
-          return Send(now, *node);
+          return Send(now, *node, code == "ASK");
         }
       }
       // A redirect we cannot follow: nothing was executed.
-      return Finish(OpOutcome::kFail);
+      return Exhausted();
     }
     if (code == "LOADING" || code == "CLUSTERDOWN" || code == "TRYAGAIN") {
-      return Retry(now, router);
+      result_.end = OpEnd::kRefused;
+      return Retry(now);
     }
-    return Finish(write ? OpOutcome::kUnknown : OpOutcome::kFail);
+    result_.end = OpEnd::kErrorReply;
+    return Finish(IsWrite() ? OpOutcome::kUnknown : OpOutcome::kFail);
   }
   switch (spec_.type) {
     case OpType::kGet:

@@ -45,6 +45,13 @@ std::optional<NodeIndex> SlotRouter::NodeForAddress(std::string_view address) co
   return std::nullopt;
 }
 
+std::optional<NodeIndex> SlotRouter::AddNode(std::string_view address) {
+  if (std::optional<NodeIndex> known = NodeForAddress(address)) return known;
+  if (address.empty() || addresses_.size() >= kRouterNodesMax) return std::nullopt;
+  addresses_.emplace_back(address);
+  return static_cast<NodeIndex>(addresses_.size() - 1);
+}
+
 bool ParseRedirect(std::string_view text, Redirect& out) {
   std::string_view rest;
   if (text.starts_with("MOVED ")) {

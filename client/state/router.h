@@ -21,6 +21,9 @@ namespace shoal::client {
 
 using NodeIndex = std::uint32_t;
 inline constexpr NodeIndex kNoNode = UINT32_MAX;
+// Most nodes one router learns (Redis Cluster's practical ceiling is about 1000 nodes); bounds
+// the address list that redirects and CLUSTER SLOTS replies can grow.
+inline constexpr std::uint32_t kRouterNodesMax = 1024;
 
 class SlotRouter {
  public:
@@ -40,6 +43,11 @@ class SlotRouter {
   // asserts it for the entry it returns).
   void SetOwners(std::span<const NodeIndex> owners);
   std::optional<NodeIndex> NodeForAddress(std::string_view address) const;
+  // The index of `address`, appended if it is new (indices never change once given); nullopt
+  // when the address is empty or the router already holds kRouterNodesMax nodes (a server's
+  // reply never crashes the client). For the client library, which learns nodes from
+  // CLUSTER SLOTS and redirects.
+  std::optional<NodeIndex> AddNode(std::string_view address);
 
   std::uint64_t redirects_learned() const { return redirects_learned_; }
   void CountRedirect() { redirects_learned_++; }
