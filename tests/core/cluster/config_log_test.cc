@@ -3,6 +3,7 @@
 // from the durable state, and the planted bugs the cluster-wide checks must catch.
 #include "core/cluster/config_log.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -114,6 +115,43 @@ TEST(ConfigLogTest, AFollowerBehindTheCompactedLogCatchesUpFromTheSnapshot) {
   ASSERT_GE(g.log(*leader).snapshot().last_index, *last);
   EXPECT_TRUE(g.RunFairly(2000, [&] { return AllApplied(g, *last); }));
   EXPECT_EQ(g.state_at(behind), g.state_at(*leader));
+  EXPECT_EQ(g.violation(), std::nullopt);
+}
+
+TEST(ConfigLogTest, ALeaderRefusesProposalsPastTheUncompactedLimitUntilCompacted) {
+  LogGroup g({.voters = 1, .seed = 4});
+  ASSERT_EQ(ElectLeader(g), NodeId{0});
+  while (g.log(0).last_index() < limits::kConfigLogUncompactedMax) ASSERT_TRUE(g.Propose(0));
+  EXPECT_EQ(g.Propose(0), std::nullopt);
+  g.Compact(0);
+  EXPECT_TRUE(g.Propose(0).has_value());
+}
+
+TEST(ConfigLogTest, AFollowerFarBehindCatchesUpInBoundedAppends) {
+  LogGroup g({.voters = 3, .seed = 21});
+  const std::optional<NodeId> leader = ElectLeader(g);
+  ASSERT_TRUE(leader.has_value());
+  const NodeId behind = (*leader + 1) % 3;
+  g.Crash(behind);
+  std::optional<LogIndex> last;
+  for (int i = 0; i < 300; ++i) {
+    last = g.Propose(*leader);
+    for (std::size_t m = g.network().size(); m > 0; --m) g.Deliver(0);
+  }
+  ASSERT_TRUE(last.has_value());
+  g.Restart(behind);
+  std::size_t largest = 0;
+  for (TimeMs t = 0; t < 3000 && !AllApplied(g, *last); t += 5) {
+    for (const logtest::InFlight& m : g.network()) {
+      if (const auto* a = std::get_if<AppendEntries>(&m.message)) {
+        largest = std::max(largest, a->entries.size());
+      }
+    }
+    g.DeliverAll(0);
+    g.Advance(5);
+  }
+  EXPECT_TRUE(AllApplied(g, *last));
+  EXPECT_EQ(largest, limits::kConfigAppendEntriesMax) << "catching up takes several full appends";
   EXPECT_EQ(g.violation(), std::nullopt);
 }
 
