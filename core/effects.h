@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "core/cluster/messages.h"
+#include "core/cluster/voter_state.h"
 #include "core/session.h"
 
 namespace shoal {
@@ -60,18 +62,24 @@ struct Effects {
   // simulator records them for the consistency checker).
   std::vector<std::string> evicted;
   bool shutdown = false;  // SHUTDOWN was requested (graceful)
+  // Replicated mode: the configuration-log voter state after this step, when the step changed it.
+  // The driver MUST make it durable before it sends this step's `sends` (etcd-raft's Ready
+  // contract, core/cluster/config_log.h); a crash may lose only what was never persisted.
+  std::optional<cluster::VoterState> persist;
 
   [[gnu::noinline]] void ClearRare() {
     closes.clear();
     logs.clear();
     sends.clear();
     evicted.clear();
+    persist.reset();
   }
   void Clear() {  // on every batch: small enough to inline, the rarely used members only tested
     bytes.clear();
     outputs.clear();
     shutdown = false;
-    if (!closes.empty() || !logs.empty() || !sends.empty() || !evicted.empty()) [[unlikely]] {
+    if (!closes.empty() || !logs.empty() || !sends.empty() || !evicted.empty() ||
+        persist.has_value()) [[unlikely]] {
       ClearRare();
     }
   }

@@ -162,8 +162,9 @@ inline constexpr std::uint32_t kConfigVotersMax = 5;
 // Timing on the monotonic clock: the leader heartbeats every kConfigHeartbeatMs; a follower that
 // hears no leader for a timeout drawn in [min, max) starts a (pre-)vote; a leader that hears
 // from no majority for the minimum steps down (check-quorum). Failover adds these up
-// (docs/design.md, "Configuration consensus").
-inline constexpr std::int64_t kConfigHeartbeatMs = 50;
+// (docs/design.md, "Configuration consensus"). Nodes run the log from their Tick, so the
+// heartbeat is the tick interval.
+inline constexpr std::int64_t kConfigHeartbeatMs = kTickIntervalMs;
 inline constexpr std::int64_t kConfigElectionTimeoutMinMs = 300;
 inline constexpr std::int64_t kConfigElectionTimeoutMaxMs = 600;
 // One AppendEntries carries at most this many entries, and bytes of entry data beyond its first.
@@ -175,6 +176,19 @@ inline constexpr std::size_t kConfigSnapshotBytesMax = 16 * 1024 * 1024;
 // Entries after the snapshot: past this the leader refuses proposals until the applier compacts
 // (bounds the log a voter persists and a new leader replays).
 inline constexpr std::size_t kConfigLogUncompactedMax = 1024;
+// The applier compacts the log into a snapshot of the configuration every this many applied
+// entries (the simulator draws smaller values, ReplicationKnobs::config_compact_every).
+inline constexpr std::size_t kConfigCompactEvery = 64;
+// Failure detection by the configuration leader (core/cluster/config_member.h): a member it has
+// heard nothing from (any peer message counts; every member answers the leader's heartbeats) for
+// kMemberDownAfterMs of its monotonic clock is proposed down; a down member heard from within the
+// last kMemberUpHeardWithinMs is proposed up. A new leader gives every member kMemberDownAfterMs
+// before it judges.
+inline constexpr std::int64_t kMemberDownAfterMs = 800;
+inline constexpr std::int64_t kMemberUpHeardWithinMs = 3 * kConfigHeartbeatMs;
+static_assert(kConfigCompactEvery <= kConfigLogUncompactedMax);
+static_assert(kMemberDownAfterMs > kConfigElectionTimeoutMinMs);
+static_assert(kMemberUpHeardWithinMs < kMemberDownAfterMs);
 static_assert(kConfigVotersMax <= kClusterNodesMax);
 static_assert(kConfigElectionTimeoutMinMs > 2 * kConfigHeartbeatMs);
 static_assert(kConfigElectionTimeoutMaxMs > kConfigElectionTimeoutMinMs);

@@ -24,7 +24,8 @@ StoreOptions StoreOptionsFor(const NodeConfig& config) {
 Node::Node(const NodeConfig& config)
     : config_(config), store_(StoreOptionsFor(config)), stats_(CommandStatCount(), config.stats) {
   if (config_.cluster != nullptr) {
-    cluster_ = std::make_unique<cluster::ClusterNode>(*config_.cluster, store_);
+    cluster_ = std::make_unique<cluster::ClusterNode>(*config_.cluster, store_, config_.voter_state,
+                                                      config_.election_seed);
   }
   if (cluster_ != nullptr || config_.report_evictions) store_.SetEvictionListener(this);
 }

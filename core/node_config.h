@@ -16,11 +16,17 @@ namespace shoal {
 
 namespace cluster {
 struct ClusterConfig;
+struct VoterState;
 }  // namespace cluster
 
 struct NodeConfig {
   // Null: a single node (writes apply locally, no peers). Otherwise the replicated mode.
   std::shared_ptr<const cluster::ClusterConfig> cluster;
+  // Replicated mode: the configuration-log state this node persisted in an earlier life (null: a
+  // new member), and the seed of its election timeouts (the simulator's PRNG, a random number in
+  // the server; differ per life).
+  std::shared_ptr<const cluster::VoterState> voter_state;
+  std::uint64_t election_seed = 0;
   StoreOptions store;
   std::string requirepass;  // empty: no AUTH required
   std::uint64_t clients_max = limits::kClientsDefault;

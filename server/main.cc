@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <random>
 #include <string>
 #include <utility>
 
@@ -36,6 +37,9 @@ int main(int argc, char** argv) {
   shoal::NodeConfig node_config = shoal::server::MakeNodeConfig(flags);
   node_config.process_id = static_cast<std::uint64_t>(::getpid());
   node_config.monotonic_clock = shoal::net::CycleClock::Describe();
+  // The configuration log's election timeouts: a different sequence on every node and every life.
+  std::random_device entropy;
+  node_config.election_seed = (std::uint64_t{entropy()} << 32) ^ entropy();
 
   shoal::net::ServerOptions options;
   options.bind = flags.bind;

@@ -21,6 +21,8 @@ cluster::ReplicationKnobs DrawSmallKnobs(Prng& prng) {
   // Above the default of 1 too, so that streams run ahead of their acknowledgements and a lost
   // or reordered Replicate leaves a gap the backup must refuse to skip.
   k.stream_window = static_cast<std::size_t>(prng.Range(1, 8));
+  // Drawn last, so that adding it left the draws above unchanged.
+  k.config_compact_every = static_cast<std::size_t>(prng.Range(2, 16));
   SHOAL_ASSERT(k.Valid());
   return k;
 }

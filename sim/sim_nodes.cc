@@ -35,6 +35,10 @@ NodeConfig Sim::MakeConfig(std::uint32_t n) const {
   config.store.maxmemory_bytes = scenario_.maxmemory_bytes;
   config.store.eviction = scenario_.eviction;
   config.report_evictions = true;
+  config.voter_state = nodes_[n].disk;
+  // Per node and life, from the seed alone (no draw from a stream, so no other draw moves).
+  config.election_seed =
+      options_.seed * 0x9E3779B97F4A7C15ULL ^ (std::uint64_t{n} << 32) ^ nodes_[n].incarnation;
   config.bind = "10.0.0." + std::to_string(n + 1);
   config.port = 7379;
   return config;
@@ -45,6 +49,7 @@ void Sim::AfterStep(std::uint32_t n) {
   SimNode& node = nodes_[n];
   const bool expensive = options_.check_expensive || steps_ % kExpensiveCheckEvery == 0;
   node.node->CheckInvariants(expensive);
+  CheckConsensus(n, expensive);
   // The node's inputs of this millisecond leave together, as a server flushes after a read.
   if (!node.flush_pending && node.cluster != nullptr) {
     node.flush_pending = true;
@@ -72,6 +77,7 @@ void Sim::OnTick(const Event& e) {
   SimNode& node = nodes_[e.a];
   if (!node.up || node.incarnation != e.incarnation) return;  // a chain of a dead incarnation
   if (!node.paused) {
+    SyncDisk(e.a);
     node.node->Tick(NodeNow(e.a), effects_);
     AfterStep(e.a);
     HandleEffects(e.a);
@@ -193,6 +199,13 @@ void Sim::OnClose(const Event& e) {
 
 void Sim::HandleEffects(std::uint32_t n) {
   SimNode& node = nodes_[n];
+  // Durable before any of the step's messages leave (config_log.h's Ready contract).
+  if (effects_.persist) Persist(n, std::move(*effects_.persist));
+  if (node.unsynced && !node.unsynced_told) {  // kSendBeforePersist: peers hear of it anyway
+    for (const Effects::Send& send : effects_.sends) {
+      node.unsynced_told = node.unsynced_told || cluster::ConfigMember::Handles(send.envelope.body);
+    }
+  }
   for (const Effects::Output& out : effects_.outputs) {
     const std::string_view bytes =
         std::string_view(effects_.bytes).substr(out.begin, out.end - out.begin);
@@ -331,6 +344,7 @@ void Sim::Crash(std::uint32_t n) {
   node.sessions.clear();
   node.evicted_keys.clear();
   node.stalled_replies.clear();
+  CheckDiskAtCrash(n);  // what the disk had not synced dies with the process
   for (const Event& held : node.stash) {
     if (held.kind == Ev::kPeer || held.kind == Ev::kReply) FreeBytes(held.payload);
     if (held.kind == Ev::kRequest) FreeArgv(held.payload);
@@ -353,9 +367,12 @@ void Sim::Restart(std::uint32_t n, TimeMs clock_step_ms) {
   // A new process: its monotonic clock starts from an arbitrary origin.
   node.mono_base = static_cast<TimeMs>(net_prng_.Range(1'000'000, 1'000'000'000));
   node.life_started = now_;
-  node.node = std::make_unique<Node>(MakeConfig(n));
   node.up = true;
   node.incarnation++;
+  node.commit_checked = 0;
+  node.epoch_checked = 0;
+  node.conflicts_reported = 0;
+  node.node = std::make_unique<Node>(MakeConfig(n));
   WorldEvent w;
   w.kind = WorldEvent::Kind::kRestart;
   w.at = now_;

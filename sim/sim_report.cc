@@ -77,8 +77,20 @@ void Sim::Check(ScenarioResult& result) {
     failed(m.invoke_at, what.c_str(), m.done ? client::OpOutcomeName(m.outcome) : "pending",
            m.complete_at, -1);
   }
-  if (liveness_failures > 0 || clients_finished_ < client_count_) {
+  // The configuration settles too: judged only where the run lasted long enough after the quiet
+  // phase began (leaders are elected and members marked up within a few timeouts).
+  std::string unsettled;
+  if (node_count_ > 1 && quiet_ && now_ - scenario_.fault_end >= kConfigSettleMs) {
+    unsettled = ConfigurationUnsettled();
+  }
+  if (liveness_failures > 0 || clients_finished_ < client_count_ || !unsettled.empty()) {
     AddKind(result, kViolationLiveness);
+  }
+  if (!unsettled.empty()) {
+    report += "liveness violation: " + std::to_string(now_ - scenario_.fault_end) +
+              "ms after the quiet phase began, the configuration has not settled: " + unsettled +
+              "\n";
+    first_at = std::min(first_at, now_);
   }
   if (liveness_failures > 0) {
     report += "liveness violation: " + std::to_string(liveness_failures) +
@@ -122,14 +134,15 @@ void Sim::Check(ScenarioResult& result) {
   std::snprintf(buf, sizeof(buf),
                 "  workload: %zu keys (%s), pipeline %u, %u%% on own keys; maxmemory %" PRIu64
                 " (%s)\n  knobs%s: tombstones %zu, sync entries %zu bytes %zu scan %zu, repairs "
-                "%zu, writes %zu per slot %zu, batch %zu mutations %zu bytes, window %zu\n",
+                "%zu, writes %zu per slot %zu, batch %zu mutations %zu bytes, window %zu, config "
+                "compaction every %zu\n",
                 scenario_.keys.size(), scenario_.zipf_cumulative.empty() ? "uniform" : "zipf",
                 scenario_.pipeline, scenario_.mutation_percent, scenario_.maxmemory_bytes,
                 std::string(EvictionKindName(scenario_.eviction)).c_str(),
                 scenario_.small_knobs ? " (small)" : "", k.tombstones_max,
                 k.sync_entries_per_reply_max, k.sync_reply_bytes_max, k.sync_scan_per_reply_max,
                 k.repairs_in_flight_max, k.replication_writes_max, k.slot_writes_max,
-                k.batch_mutations_max, k.batch_bytes_max, k.stream_window);
+                k.batch_mutations_max, k.batch_bytes_max, k.stream_window, k.config_compact_every);
   report += buf;
   result.report = std::move(report);
 }

@@ -6,6 +6,9 @@
 //   sim_clients.cc    the workload: pipelined clients running client::Operation, checked and
 //                     mutating operations, replies and timeouts
 //   sim_faults.cc     fault injection: links, stale queues, clock steps, bursts, the quiet phase
+//   sim_consensus.cc  cluster-wide checks of the configuration log after every step: one leader
+//                     per term, committed entries never change, one configuration per epoch;
+//                     the per-node disk; the configuration settled after the quiet phase
 //   sim_audits.cc     replica audits: agreement while running, lost copies at a crash, identical
 //                     copies after the quiet phase
 //   sim_report.cc     per-node timelines, the final check (history, liveness, audits) and report
@@ -32,6 +35,7 @@
 #include "client/state/reply_parser.h"
 #include "client/state/router.h"
 #include "core/cluster/cluster_config.h"
+#include "core/cluster/configuration.h"
 #include "core/cluster/placement.h"
 #include "core/cluster/probes.h"
 #include "core/effects.h"
@@ -162,6 +166,16 @@ struct SimNode {
   std::uint64_t replication_messages = 0;
   std::uint64_t writes_committed = 0;
   cluster::ProbeCounts probes;
+  // The node's disk: what its configuration log persisted (it survives crashes), and, under the
+  // planted driver bug kSendBeforePersist, the write not yet synced (lost at a crash).
+  std::shared_ptr<const cluster::VoterState> disk;
+  std::optional<cluster::VoterState> unsynced;
+  bool unsynced_told = false;  // configuration log messages left while `unsynced` was pending
+  // Cluster-wide checks (sim_consensus.cc): this life's committed entries checked through this
+  // index, and the last configuration epoch compared.
+  cluster::LogIndex commit_checked = 0;
+  cluster::Epoch epoch_checked = 0;
+  std::uint64_t conflicts_reported = 0;
 };
 
 // One operation at a time of a client; a client runs `pipeline` lanes at once.
@@ -299,6 +313,19 @@ class Sim {
   bool EvictedOn(std::uint32_t n, std::string_view key) const;
   void AuditViolation(const char* kind, std::string text);
 
+  // sim_consensus.cc
+  // The node's step produced voter state to persist: to its disk (or, under kSendBeforePersist,
+  // into the unsynced write the next tick syncs).
+  void Persist(std::uint32_t n, cluster::VoterState state);
+  void SyncDisk(std::uint32_t n);
+  // At a crash: whether peers heard of voter state the disk lost (kViolationVoterStateLost).
+  void CheckDiskAtCrash(std::uint32_t n);
+  // The cluster-wide checks after node n stepped (`expensive`: the O(slots) one too).
+  void CheckConsensus(std::uint32_t n, bool expensive);
+  // After the quiet phase: one leader every node follows, one epoch, every node marked up. Returns
+  // the problem ("" when settled).
+  std::string ConfigurationUnsettled() const;
+
   // sim_report.cc
   void Check(ScenarioResult& result);
 
@@ -358,6 +385,10 @@ class Sim {
   std::vector<std::pair<std::string, std::string>> audit_violations_;
   std::uint64_t audit_violations_total_ = 0;
   TimeMs audit_first_at_ = INT64_MAX;
+  // Cluster-wide consensus checks (sim_consensus.cc). Lookups only.
+  absl::flat_hash_map<cluster::Term, std::uint32_t> leader_of_term_;
+  std::vector<cluster::LogEntry> committed_entries_;  // [i]: the entry committed at index i + 1
+  absl::flat_hash_map<cluster::Epoch, cluster::Configuration> configuration_at_;
 
   std::vector<std::string> bytes_pool_;
   std::string frame_scratch_;  // SendPeer's encoding buffer

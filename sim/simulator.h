@@ -143,6 +143,19 @@ inline constexpr const char* kViolationLiveness = "liveness";
 inline constexpr const char* kViolationReplicaBehind = "replica_behind";
 inline constexpr const char* kViolationLostCopy = "lost_copy";
 inline constexpr const char* kViolationReplicaDivergence = "replica_divergence";
+// Cluster-wide checks of the configuration log, over every node after every step
+// (sim/sim_consensus.cc): two nodes led one term; an entry committed at an index was later seen
+// different there; two nodes computed different configurations at one epoch.
+inline constexpr const char* kViolationTwoLeaders = "two_leaders_in_term";
+inline constexpr const char* kViolationCommittedChanged = "committed_entry_changed";
+inline constexpr const char* kViolationConfigDivergence = "configuration_divergence";
+// A node crashed after its configuration log's messages had told peers of voter state (a term, a
+// vote, entries) that its disk did not hold yet: restarted, it would act as if it had never said
+// so (Raft's persistence rule, broken by a driver that sends before it persists).
+inline constexpr const char* kViolationVoterStateLost = "voter_state_lost";
+// How long after the quiet phase began the configuration must have settled (one leader that every
+// node follows, one epoch everywhere, every node marked up); runs that end sooner are not judged.
+inline constexpr TimeMs kConfigSettleMs = 4'000;
 
 // Placements are immutable and a pure function of (nodes, R): a driver that runs many scenarios
 // keeps one cache and passes it to RunScenario, so each shape is built once (a 5-node placement

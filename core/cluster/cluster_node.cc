@@ -53,11 +53,15 @@ void DropOverwrittenKeys(Mutation& m) {
 
 }  // namespace
 
-ClusterNode::ClusterNode(const ClusterConfig& config, Store& store)
+ClusterNode::ClusterNode(const ClusterConfig& config, Store& store,
+                         std::shared_ptr<const VoterState> voter_state, std::uint64_t election_seed)
     : config_(config),
       state_(config, PlacementFor(config), store),
       replication_(state_),
-      transfer_(state_, replication_) {
+      transfer_(state_, replication_),
+      member_(state_),
+      voter_state_(std::move(voter_state)),
+      election_seed_(election_seed) {
   SHOAL_ASSERT_MSG(store.options().count_slots, "replicated mode counts keys per slot");
   primary_slots_ = state_.placement->PrimarySlotsOf(state_.self);
 }
@@ -70,6 +74,8 @@ void ClusterNode::EnsureStarted(NodeTime now, Effects& effects) {
   // The incarnation only has to grow across restarts of this node; its wall clock does (within
   // the skew bound), and a peer that saw a larger one makes us take a larger one.
   state_.incarnation = static_cast<Incarnation>(std::max<TimeMs>(now.wall, 1));
+  member_.Start(now.mono, voter_state_.get(), election_seed_, effects);
+  voter_state_.reset();
   transfer_.Start(now, effects);
 }
 
@@ -308,6 +314,11 @@ void ClusterNode::OnMessage(NodeTime now, const Envelope& envelope, Effects& eff
     }
     return;
   }
+  member_.HeardFrom(now.mono, from);
+  if (ConfigMember::Handles(envelope.body)) {
+    member_.OnMessage(now.mono, from, envelope.body, effects);
+    return;
+  }
   std::visit(
       [&](const auto& body) {
         using T = std::decay_t<decltype(body)>;
@@ -326,8 +337,7 @@ void ClusterNode::OnMessage(NodeTime now, const Envelope& envelope, Effects& eff
             Restart(now, body.largest_seen + 1, "a peer saw a larger incarnation of ours", effects);
           }
         } else {
-          // Configuration log messages (config_log.h): no node runs the log yet (static
-          // configuration), so nobody sends them; a peer's are dropped.
+          SHOAL_ASSERT_MSG(false, "a configuration log message not handed to ConfigMember");
         }
       },
       envelope.body);
@@ -355,6 +365,7 @@ void ClusterNode::SubmitExpired() {
 void ClusterNode::Tick(NodeTime now, Effects& effects) {
   EnsureStarted(now, effects);
   SubmitExpired();  // what the node's active expiry removed just before
+  member_.Tick(now.mono, effects);
   replication_.Tick(now.mono);
   transfer_.Tick(now, effects);
   if (!stale_.empty()) {
@@ -390,6 +401,8 @@ void ClusterNode::CheckInvariants(bool expensive) const {
   SHOAL_ASSERT(serving() || !transfer_.serving());
   SHOAL_ASSERT(replication_.client_writes() <= config_.knobs.replication_writes_max);
   transfer_.CheckInvariants();
+  SHOAL_ASSERT(member_.started() == started_);
+  member_.CheckInvariants(expensive);
   if (!expensive) return;
   state_.versions.CheckInvariants();
   replication_.CheckInvariants();

@@ -5,6 +5,10 @@
 //   command table -> Admit (this gate) -> handler -> FinishCommand -> reply held until committed
 //
 // Protocol (static membership, fixed primary per slot, no failover yet; design.md §8):
+//   Configuration every node runs its part of the configuration log (config_member.h): the nodes
+//                agree on a configuration (members up or down, per-slot primaries and in-sync
+//                sets) and the leader detects failures; routing and replication do not act on it
+//                yet (the next step of cluster core part 2).
 //   Placement    key -> KeySlot -> preference list of R nodes (core/cluster/placement.h); the first
 //                is the primary. Keyed commands elsewhere get -MOVED <slot> <address>; the keys of
 //                one command must share a slot (-CROSSSLOT otherwise, as Redis Cluster answers).
@@ -33,6 +37,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/cluster/cluster_config.h"
+#include "core/cluster/config_member.h"
 #include "core/cluster/node_state.h"
 #include "core/cluster/slot_replication.h"
 #include "core/cluster/state_transfer.h"
@@ -46,7 +51,11 @@ namespace shoal::cluster {
 class ClusterNode final : public CommandGate {
  public:
   // REQUIRES: the ClusterConfig invariants (asserted). `store` outlives the ClusterNode.
-  ClusterNode(const ClusterConfig& config, Store& store);
+  // `voter_state`: what an earlier life persisted (null: a new member); `election_seed` seeds the
+  // configuration log's election timeouts.
+  ClusterNode(const ClusterConfig& config, Store& store,
+              std::shared_ptr<const VoterState> voter_state = nullptr,
+              std::uint64_t election_seed = 0);
   ~ClusterNode();
   ClusterNode(const ClusterNode&) = delete;
   ClusterNode& operator=(const ClusterNode&) = delete;
@@ -90,6 +99,9 @@ class ClusterNode final : public CommandGate {
   const Placement& placement() const { return *state_.placement; }
   const ClusterCounters& counters() const { return state_.counters; }
   const SlotReplication& replication() const { return replication_; }
+  // The configuration log and the configuration it committed. REQUIRES: started.
+  const ConfigMember& config_member() const { return member_; }
+  bool started() const { return started_; }
   // The version this node holds for `key` (store item, tombstone or flush watermark).
   Version HeldVersion(std::string_view key) const;
   std::size_t tombstones() const { return state_.versions.tombstones(); }
@@ -122,6 +134,9 @@ class ClusterNode final : public CommandGate {
   NodeState state_;
   SlotReplication replication_;
   StateTransfer transfer_;
+  ConfigMember member_;
+  std::shared_ptr<const VoterState> voter_state_;  // until Start: then the log holds it
+  std::uint64_t election_seed_;
   bool started_ = false;
   Version next_version_ = 1;
   Current current_;

@@ -46,6 +46,7 @@ ConfigLog::ConfigLog(const Options& options, VoterState restored, TimeMs now)
   commit_ = applied_ = snapshot_.last_index;
   install_pending_ = snapshot_.last_index > 0;
   ResetElectionTimer(now);
+  CheckInvariants();  // a restored state must be one a voter could have persisted
 }
 
 std::optional<NodeId> ConfigLog::leader() const {
@@ -326,6 +327,13 @@ void ConfigLog::OnAppendEntries(TimeMs now, NodeId from, const AppendEntries& m,
     if (index <= snapshot_.last_index) continue;
     if (index <= last_index()) {
       if (TermAt(index) == e.term) continue;  // already held (a duplicate or reordered message)
+      if (index <= commit_) {
+        // Only a broken leader (or a driver that lost a voter's persisted state) contradicts a
+        // committed entry: keep it and ignore the message (a reply would only make the leader
+        // retry at once). The cluster-wide checks report the conflict.
+        committed_conflicts_++;
+        return;
+      }
       TruncateFrom(index);
     }
     Append(e);
@@ -352,8 +360,14 @@ void ConfigLog::OnAppendReply(TimeMs now, NodeId from, const AppendReply& m, Con
       SendAppend(from, out);
     }
   } else if (m.rejected_index + 1 == next_[from]) {  // the answer to the latest probe
-    next_[from] = std::max(match_[from] + 1, std::min(m.rejected_index, m.last_index + 1));
-    SendAppend(from, out);
+    const LogIndex next = std::max(match_[from] + 1, std::min(m.rejected_index, m.last_index + 1));
+    // Probe again at once only when it moved: a follower that lost entries it had acknowledged
+    // (a broken disk) would otherwise be probed at the same index in a loop; the heartbeat
+    // retries.
+    if (next != next_[from]) {
+      next_[from] = next;
+      SendAppend(from, out);
+    }
   }
 }
 

@@ -38,23 +38,11 @@
 
 #include "core/cluster/ids.h"
 #include "core/cluster/messages.h"
+#include "core/cluster/voter_state.h"
 #include "core/limits.h"
 #include "core/time.h"
 
 namespace shoal::cluster {
-
-inline constexpr NodeId kNoNode = ~NodeId{0};
-
-// What Raft requires a voter to keep across a crash: current term, vote, and the log (a snapshot
-// of its compacted prefix, then the entries after it).
-struct VoterState {
-  Term term = 0;
-  NodeId vote = kNoNode;  // voted for in `term`
-  LogSnapshot snapshot;
-  std::vector<LogEntry> entries;  // entries[i] has index snapshot.last_index + 1 + i
-
-  friend bool operator==(const VoterState&, const VoterState&) = default;
-};
 
 // The part of the VoterState one call changed; the driver applies it to its durable copy with
 // ApplyPersist. Term and vote are always carried; the snapshot and the entries only when changed
@@ -150,6 +138,9 @@ class ConfigLog {
   // What a restart must restore: equal to the driver's durable copy after every output.
   VoterState DurableState() const;
   const Options& options() const { return options_; }
+  // Appends refused because they contradicted a committed entry (0 unless Raft's guarantees were
+  // broken: a planted bug, or a voter restarted without its persisted state).
+  std::uint64_t committed_conflicts() const { return committed_conflicts_; }
 
   void CheckInvariants() const;
 
@@ -204,6 +195,7 @@ class ConfigLog {
   std::array<LogIndex, limits::kClusterNodesMax> next_{};
   std::array<LogIndex, limits::kClusterNodesMax> match_{};
   std::array<TimeMs, limits::kClusterNodesMax> heard_at_{};  // leader: a reply in this term
+  std::uint64_t committed_conflicts_ = 0;
   bool hard_dirty_ = false;
   bool snapshot_dirty_ = false;
   bool log_dirty_ = false;

@@ -1,8 +1,8 @@
 // ReplicationKnobs: the bounds of the replicated protocol that gate its rare paths (chunked state
 // transfer, tombstones during recovery, repair batches, batching on the replication streams,
-// too many writes in flight). Production uses the defaults from core/limits.h; the simulator
-// draws small values for some seeds (as FoundationDB randomises its knobs) so that the bounded
-// paths run, and tests set them to force a path.
+// too many writes in flight, configuration-log compaction). Production uses the defaults from
+// core/limits.h; the simulator draws small values for some seeds (as FoundationDB randomises its
+// knobs) so that the bounded paths run, and tests set them to force a path.
 //
 // Plain data, copied into each node's configuration. Invariants (Valid() checks them, the cluster
 // layer asserts Valid() at construction): every bound is at least 1 and at most its default in
@@ -37,6 +37,9 @@ struct ReplicationKnobs {
   // Replicate messages in flight (sent, not acknowledged) per stream: while the window is full,
   // new mutations wait and leave together in the next message (batching under load).
   std::size_t stream_window = limits::kReplicationStreamWindow;
+  // Applied configuration-log entries between compactions (small values make followers that were
+  // away catch up by InstallSnapshot).
+  std::size_t config_compact_every = limits::kConfigCompactEvery;
 
   bool Valid() const {
     auto in = [](std::size_t v, std::size_t max) { return v >= 1 && v <= max; };
@@ -50,6 +53,7 @@ struct ReplicationKnobs {
            in(batch_mutations_max, limits::kReplicationBatchMutationsMax) &&
            in(batch_bytes_max, limits::kReplicationBatchBytesMax) &&
            in(stream_window, limits::kReplicationStreamWindowMax) &&
+           in(config_compact_every, limits::kConfigCompactEvery) &&
            repairs_in_flight_max <= replication_writes_max &&
            slot_writes_max <= replication_writes_max;
   }

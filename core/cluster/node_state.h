@@ -1,6 +1,7 @@
 // NodeState: what the parts of a node's cluster layer share (core/cluster/cluster_node.h composes
 // them): its identity and current incarnation, the largest incarnation seen of every peer, the
-// placement, the store and the versions held in it, counters, and how to address a message.
+// placement, the store and the versions held in it, the configuration epoch it applied, counters,
+// and how to address a message.
 // Plain state with small helpers; no protocol logic.
 //
 // Thread safety: none; owned by one ClusterNode.
@@ -62,7 +63,7 @@ struct NodeState {
   void Send(Effects& effects, NodeId to, Body body) const {
     effects.sends.push_back({to, Envelope{.from = self,
                                           .incarnation = incarnation,
-                                          .config_epoch = 0,
+                                          .config_epoch = config_epoch,
                                           .body = std::move(body)}});
   }
 
@@ -79,6 +80,7 @@ struct NodeState {
   Store& store;
   KeyVersions versions;
   Incarnation incarnation = 0;
+  Epoch config_epoch = 0;  // of the configuration this node applied (config_member.h)
   std::vector<Incarnation> peer_incarnation;  // largest seen per node (0: none yet)
   Version max_version_seen = 0;
   ClusterCounters counters;

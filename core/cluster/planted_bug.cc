@@ -6,17 +6,20 @@
 namespace shoal::cluster {
 namespace {
 
-constexpr std::array<std::pair<PlantedBug, std::string_view>, 5> kNames = {{
+constexpr std::array<std::pair<PlantedBug, std::string_view>, 7> kNames = {{
     {PlantedBug::kNone, "none"},
     {PlantedBug::kStaleRead, "stale-read"},
     {PlantedBug::kAckBeforeReplicate, "ack-before-replicate"},
     {PlantedBug::kIgnoreTtl, "ignore-ttl"},
     {PlantedBug::kAcceptOldIncarnation, "accept-old-incarnation"},
+    {PlantedBug::kGrantTwoVotes, "grant-two-votes"},
+    {PlantedBug::kSendBeforePersist, "send-before-persist"},
 }};
 
-constexpr std::array<PlantedBug, 4> kBugs = {
-    PlantedBug::kStaleRead, PlantedBug::kAckBeforeReplicate, PlantedBug::kIgnoreTtl,
-    PlantedBug::kAcceptOldIncarnation};
+constexpr std::array<PlantedBug, 6> kBugs = {
+    PlantedBug::kStaleRead,     PlantedBug::kAckBeforeReplicate,
+    PlantedBug::kIgnoreTtl,     PlantedBug::kAcceptOldIncarnation,
+    PlantedBug::kGrantTwoVotes, PlantedBug::kSendBeforePersist};
 
 }  // namespace
 

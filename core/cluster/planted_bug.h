@@ -13,6 +13,13 @@
 //   kAcceptOldIncarnation    incarnation checks are skipped: messages from an earlier life of
 //                            the sender or addressed to an earlier life of this node are used, so
 //                            a restarted node can finish recovery on a stale snapshot.
+//   kGrantTwoVotes           a configuration-log follower forgets the vote it gave in its term
+//                            and grants the next candidate too (config_log.h's
+//                            ConsensusBug::kGrantTwoVotesInOneTerm): two leaders in one term.
+//   kSendBeforePersist       a driver bug, planted in the simulator's driver: the step's messages
+//                            leave before its Effects::persist is durable (the disk syncs only at
+//                            the next tick), so a crash in between makes a voter forget a vote or
+//                            an entry it acknowledged.
 // Thread safety: pure functions and constants.
 #pragma once
 
@@ -29,12 +36,15 @@ enum class PlantedBug : std::uint8_t {
   kAckBeforeReplicate,    // acknowledge a write before every backup applied it
   kIgnoreTtl,             // return values whose expiry has passed
   kAcceptOldIncarnation,  // act on messages from a stale incarnation
+  kGrantTwoVotes,         // a voter grants two candidates in one term
+  kSendBeforePersist,     // the driver sends a step's messages before persisting its voter state
 };
 
 // Every bug but kNone, in declaration order (what `shoal-sim --list-bugs` prints).
 std::span<const PlantedBug> AllPlantedBugs();
 
-// "none", "stale-read", "ack-before-replicate", "ignore-ttl", "accept-old-incarnation".
+// "none", "stale-read", "ack-before-replicate", "ignore-ttl", "accept-old-incarnation",
+// "grant-two-votes", "send-before-persist".
 std::string_view PlantedBugName(PlantedBug bug);
 // Inverse of PlantedBugName (exact, lower case); nullopt for anything else.
 std::optional<PlantedBug> ParsePlantedBug(std::string_view name);

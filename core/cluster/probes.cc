@@ -21,6 +21,14 @@ const char* ProbeName(Probe probe) {
       return "stream_resent";
     case Probe::kWriteRefused:
       return "write_refused";
+    case Probe::kElectionWon:
+      return "election_won";
+    case Probe::kMemberMarkedDown:
+      return "member_marked_down";
+    case Probe::kMemberMarkedUp:
+      return "member_marked_up";
+    case Probe::kConfigSnapshotInstalled:
+      return "config_snapshot_installed";
     case Probe::kCount:
       break;
   }

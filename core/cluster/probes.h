@@ -26,6 +26,10 @@ enum class Probe : std::uint8_t {
   kRepairPushed,               // a recovered primary pushed entries its backups lacked
   kStreamResent,               // a replication stream rewound after a timeout
   kWriteRefused,               // -TRYAGAIN: too many writes in flight (definitely not applied)
+  kElectionWon,                // a node became the configuration log's leader
+  kMemberMarkedDown,           // a committed change marked an unresponsive member down
+  kMemberMarkedUp,             // a committed change marked a returning member up
+  kConfigSnapshotInstalled,    // a member behind the leader's compacted log installed a snapshot
   kCount,
 };
 inline constexpr std::size_t kProbeCount = static_cast<std::size_t>(Probe::kCount);

@@ -19,7 +19,9 @@ namespace {
 // ack-before-replicate lost_copy in 14/60 (a crash right after an early acknowledgement, while a
 // backup that never crashed lacks the write); accept-old-incarnation replica_behind in 19/60 (a
 // restarted node finishes its recovery on replies meant for an earlier life, and serves or backs
-// up data older than its primary's).
+// up data older than its primary's); grant-two-votes two_leaders_in_term in 4/100 (first at seed
+// 47); send-before-persist voter_state_lost (first at seed 9: a voter crashed after its messages
+// told of a vote its disk had not synced).
 struct BugCase {
   std::optional<std::string> faults;
   std::uint64_t seeds_max;
@@ -36,6 +38,10 @@ std::optional<BugCase> CaseFor(cluster::PlantedBug bug) {
       return BugCase{"crash", 40, kViolationLostCopy};
     case cluster::PlantedBug::kAcceptOldIncarnation:
       return BugCase{"crash", 30, kViolationReplicaBehind};
+    case cluster::PlantedBug::kGrantTwoVotes:
+      return BugCase{"crash", 150, kViolationTwoLeaders};
+    case cluster::PlantedBug::kSendBeforePersist:
+      return BugCase{"crash", 60, kViolationVoterStateLost};
     case cluster::PlantedBug::kNone:
       break;
   }

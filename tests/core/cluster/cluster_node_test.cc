@@ -26,7 +26,7 @@ using testing::kOk;
 using testing::TestCluster;
 
 TEST(PlantedBugTest, NamesRoundTripAndEveryBugIsListed) {
-  EXPECT_EQ(AllPlantedBugs().size(), 4u);
+  EXPECT_EQ(AllPlantedBugs().size(), 6u);
   for (PlantedBug b : AllPlantedBugs()) {
     auto parsed = ParsePlantedBug(PlantedBugName(b));
     ASSERT_TRUE(parsed.has_value()) << PlantedBugName(b);
@@ -34,6 +34,7 @@ TEST(PlantedBugTest, NamesRoundTripAndEveryBugIsListed) {
     EXPECT_NE(b, PlantedBug::kNone);
   }
   EXPECT_EQ(PlantedBugName(PlantedBug::kAcceptOldIncarnation), "accept-old-incarnation");
+  EXPECT_EQ(PlantedBugName(PlantedBug::kSendBeforePersist), "send-before-persist");
   EXPECT_FALSE(ParsePlantedBug("accept-old-epoch").has_value());
   EXPECT_FALSE(ParsePlantedBug("Stale-Read").has_value());
 }

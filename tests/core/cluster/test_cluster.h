@@ -64,13 +64,17 @@ class TestCluster {
       configs_.push_back(std::move(config));
     }
     nodes_.resize(node_count);
+    disks_.resize(node_count);
+    lives_.assign(node_count, 0);
     for (NodeId n = 0; n < node_count; ++n) nodes_[n] = std::make_unique<Node>(Config(n));
     down_.assign(node_count, false);
   }
 
-  NodeConfig Config(NodeId n) const {
+  NodeConfig Config(NodeId n) {
     NodeConfig config;
     config.cluster = configs_[n];
+    config.voter_state = disks_[n];
+    config.election_seed = rng_ ^ (std::uint64_t{n} << 40) ^ ++lives_[n];
     config.store = store_;
     return config;
   }
@@ -193,8 +197,8 @@ class TestCluster {
         steps_max);
   }
 
-  // Destroys node n and constructs a fresh one (memory lost). Messages already in the network
-  // addressed to it will reach the new one.
+  // Destroys node n and constructs a fresh one (memory lost, its disk kept). Messages already in
+  // the network addressed to it will reach the new one.
   void Crash(NodeId n) {
     nodes_[n] = std::make_unique<Node>(Config(n));
     for (auto& [client, node] : client_node_) {
@@ -231,6 +235,10 @@ class TestCluster {
   }
 
   void Collect(NodeId n) {
+    // The node's disk: durable before the step's messages leave (config_log.h).
+    if (effects_.persist) {
+      disks_[n] = std::make_shared<const VoterState>(std::move(*effects_.persist));
+    }
     for (const auto& out : effects_.outputs) {
       replies_[out.client].append(effects_.bytes, out.begin, out.end - out.begin);
     }
@@ -251,6 +259,8 @@ class TestCluster {
   StoreOptions store_;
   std::shared_ptr<const Placement> placement_;
   std::vector<std::shared_ptr<ClusterConfig>> configs_;
+  std::vector<std::shared_ptr<const VoterState>> disks_;  // what each node's log persisted
+  std::vector<std::uint64_t> lives_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<bool> down_;
   std::deque<InFlightMessage> network_;

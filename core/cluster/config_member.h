@@ -1,0 +1,82 @@
+// ConfigMember: one node's part in the cluster configuration (architecture.md §3). It runs the
+// node's instance of the configuration log (config_log.h), applies what the log commits to the
+// node's Configuration (configuration.h), compacts the log into snapshots of that configuration,
+// and, while this node leads the log, detects failures:
+//   down  a member the leader has heard nothing from (any peer message counts, and every member
+//         answers the leader's heartbeats) for limits::kMemberDownAfterMs of its monotonic clock
+//         is proposed down (MarkDown); a new leader first gives every member that long
+//   up    a down member heard from within limits::kMemberUpHeardWithinMs is proposed up (MarkUp)
+// One change is in flight at a time (the next is proposed once the last committed).
+//
+// Scope today (cluster core part 2, second step): every node agrees on the configuration and
+// follows its epochs; routing and replication still follow the static placement (ClusterNode).
+// Acting on the configuration (promotion, in-sync commit, read leases) is the next step.
+//
+// Voters are the first min(node_count, kConfigVotersMax) node ids; the other members are
+// learners. Effects: the log's messages go to Effects::sends, and whenever a call changed the
+// voter state, Effects::persist holds the whole state to make durable before those sends.
+//
+// Who calls it: ClusterNode (its owner), and the simulator's cluster-wide checks (read only).
+// Thread safety: none.
+// Invariants (CheckInvariants): the log's and the configuration's own; once started, the node's
+// NodeState::config_epoch equals the configuration's epoch; a proposal in flight is at an index
+// in the log, after the commit index.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/cluster/config_log.h"
+#include "core/cluster/configuration.h"
+#include "core/cluster/node_state.h"
+#include "core/cluster/voter_state.h"
+#include "core/effects.h"
+#include "core/time.h"
+
+namespace shoal::cluster {
+
+class ConfigMember {
+ public:
+  explicit ConfigMember(NodeState& state);
+
+  // The first input of a life: builds the log from `restored` (null: a new member) and installs
+  // its snapshot, if any. REQUIRES: not started (asserted).
+  void Start(TimeMs mono, const VoterState* restored, std::uint64_t seed, Effects& effects);
+  bool started() const { return log_.has_value(); }
+
+  // Whether `body` is one of the configuration log's messages (they go to OnMessage).
+  static bool Handles(const Body& body);
+  void OnMessage(TimeMs mono, NodeId from, const Body& body, Effects& effects);
+  // Any message from `from` (of its current incarnation) arrived: it is alive.
+  void HeardFrom(TimeMs mono, NodeId from);
+  // The log's timers, then failure detection while leading.
+  void Tick(TimeMs mono, Effects& effects);
+
+  // REQUIRES: started.
+  const ConfigLog& log() const { return *log_; }
+  const Configuration& configuration() const { return configuration_; }
+
+  // `expensive` adds the configuration's own O(slots) check.
+  void CheckInvariants(bool expensive) const;
+
+ private:
+  // Hands out what the last log call produced: persist, sends, install, committed entries; then
+  // compacts when due (which produces another persist).
+  void Drain(TimeMs mono, Effects& effects);
+  void Apply(LogIndex index, const LogEntry& entry, Effects& effects);
+  void NoticeLeadership(TimeMs mono);
+  void Detect(TimeMs mono, Effects& effects);
+
+  NodeState& state_;
+  Configuration configuration_;
+  std::optional<ConfigLog> log_;
+  ConfigLogOutput out_;
+  bool restoring_ = false;  // the snapshot installed during Start is our own, not a catch-up
+  Term led_term_ = 0;       // the last term this node led
+  std::vector<TimeMs> heard_mono_;    // per node: when we last heard from it
+  std::optional<LogIndex> proposal_;  // our change in flight, while leading
+};
+
+}  // namespace shoal::cluster

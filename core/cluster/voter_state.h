@@ -1,0 +1,30 @@
+// VoterState: what Raft requires a configuration-log voter to keep across a crash (current term,
+// vote, and the log: a snapshot of its compacted prefix, then the entries after it). The
+// configuration log (core/cluster/config_log.h) hands it to its driver through Effects::persist,
+// which the driver makes durable before it sends the step's messages (the simulator's per-node
+// disk, the server's state file), and a restarted node is built from it (NodeConfig).
+//
+// Plain data. Invariant (ConfigLog asserts it when built from one): entry terms never decrease,
+// start at or above the snapshot's term, and end at or below `term`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/cluster/ids.h"
+#include "core/cluster/messages.h"
+
+namespace shoal::cluster {
+
+inline constexpr NodeId kNoNode = ~NodeId{0};
+
+struct VoterState {
+  Term term = 0;
+  NodeId vote = kNoNode;  // voted for in `term`
+  LogSnapshot snapshot;
+  std::vector<LogEntry> entries;  // entries[i] has index snapshot.last_index + 1 + i
+
+  friend bool operator==(const VoterState&, const VoterState&) = default;
+};
+
+}  // namespace shoal::cluster

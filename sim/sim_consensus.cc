@@ -1,0 +1,162 @@
+// The configuration log as the whole simulated cluster runs it: each node's disk (what its log
+// persisted survives its crashes; the planted driver bug kSendBeforePersist syncs it only at the
+// next tick, so a crash can lose a write whose messages already left), and the cluster-wide
+// checks no history can show, run after every step over the node that stepped:
+//   two_leaders_in_term       a node leads a term another node already led
+//   committed_entry_changed   an entry at a committed index differs from the one first seen
+//                             committed there (or a snapshot's term from that entry's)
+//   configuration_divergence  a node's configuration at an epoch differs from another node's at
+//                             the same epoch (sampled: at the steps that run the expensive
+//                             invariant checks, each node's current epoch)
+// and, after the quiet phase, that the configuration settled (Sim::ConfigurationUnsettled).
+#include <cinttypes>
+#include <cstdio>
+
+#include "core/cluster/cluster_node.h"
+#include "sim/sim_world.h"
+
+namespace shoal::sim {
+
+void Sim::Persist(std::uint32_t n, cluster::VoterState state) {
+  SimNode& node = nodes_[n];
+  trace_.Fold(0xD15CULL ^ state.term ^ (state.entries.size() << 20));
+  if (options_.bug == cluster::PlantedBug::kSendBeforePersist) {
+    // PLANTED BUG kSendBeforePersist: the write waits for the next tick's sync, while the step's
+    // messages leave now.
+    node.unsynced = std::move(state);
+    return;
+  }
+  node.unsynced.reset();
+  node.unsynced_told = false;
+  node.disk = std::make_shared<const cluster::VoterState>(std::move(state));
+}
+
+void Sim::SyncDisk(std::uint32_t n) {
+  SimNode& node = nodes_[n];
+  if (!node.unsynced) return;
+  node.disk = std::make_shared<const cluster::VoterState>(std::move(*node.unsynced));
+  node.unsynced.reset();
+  node.unsynced_told = false;
+}
+
+void Sim::CheckDiskAtCrash(std::uint32_t n) {
+  SimNode& node = nodes_[n];
+  if (node.unsynced && node.unsynced_told) {
+    const cluster::VoterState& told = *node.unsynced;
+    const cluster::VoterState none;
+    const cluster::VoterState& disk = node.disk != nullptr ? *node.disk : none;
+    char buf[320];
+    std::snprintf(buf, sizeof(buf),
+                  "n%u crashed after telling peers of term %" PRIu64
+                  ", vote %d, log through %" PRIu64 "; its disk holds term %" PRIu64
+                  ", vote %d, log through %" PRIu64,
+                  n, told.term, told.vote == cluster::kNoNode ? -1 : static_cast<int>(told.vote),
+                  told.snapshot.last_index + told.entries.size(), disk.term,
+                  disk.vote == cluster::kNoNode ? -1 : static_cast<int>(disk.vote),
+                  disk.snapshot.last_index + disk.entries.size());
+    AuditViolation(kViolationVoterStateLost, buf);
+  }
+  node.unsynced.reset();  // what the disk had not synced dies with the process
+  node.unsynced_told = false;
+}
+
+void Sim::CheckConsensus(std::uint32_t n, bool expensive) {
+  SimNode& node = nodes_[n];
+  const cluster::ClusterNode* cluster = node.node->cluster();
+  if (cluster == nullptr || !cluster->started()) return;
+  const cluster::ConfigMember& member = cluster->config_member();
+  const cluster::ConfigLog& log = member.log();
+  char buf[320];
+  if (log.is_leader()) {
+    const auto [it, inserted] = leader_of_term_.try_emplace(log.term(), n);
+    if (!inserted && it->second != n) {
+      std::snprintf(buf, sizeof(buf), "n%u and n%u both led term %" PRIu64, it->second, n,
+                    log.term());
+      AuditViolation(kViolationTwoLeaders, buf);
+    }
+  }
+  if (log.committed_conflicts() > node.conflicts_reported) {
+    node.conflicts_reported = log.committed_conflicts();
+    std::snprintf(buf, sizeof(buf),
+                  "n%u was sent entries that contradict its committed log (commit index %" PRIu64
+                  ", term %" PRIu64 ")",
+                  n, log.commit_index(), log.term());
+    AuditViolation(kViolationCommittedChanged, buf);
+  }
+  // Every index this life has seen committed, once: the first node to commit it fixes the entry.
+  const cluster::LogSnapshot& snapshot = log.snapshot();
+  if (snapshot.last_index > 0 && snapshot.last_index <= committed_entries_.size() &&
+      committed_entries_[snapshot.last_index - 1].term != snapshot.last_term) {
+    std::snprintf(buf, sizeof(buf),
+                  "n%u's snapshot through index %" PRIu64 " has term %" PRIu64
+                  ", but the entry committed there had term %" PRIu64,
+                  n, snapshot.last_index, snapshot.last_term,
+                  committed_entries_[snapshot.last_index - 1].term);
+    AuditViolation(kViolationCommittedChanged, buf);
+  }
+  node.commit_checked = std::max(node.commit_checked, snapshot.last_index);
+  for (cluster::LogIndex i = node.commit_checked + 1; i <= log.commit_index(); ++i) {
+    const cluster::LogEntry* entry = log.EntryAt(i);
+    if (entry == nullptr) continue;  // compacted meanwhile
+    if (i == committed_entries_.size() + 1) {
+      committed_entries_.push_back(*entry);
+    } else if (i <= committed_entries_.size() && committed_entries_[i - 1] != *entry) {
+      std::snprintf(buf, sizeof(buf),
+                    "n%u has committed index %" PRIu64 " as term %" PRIu64
+                    " (%zu bytes), but term %" PRIu64 " (%zu bytes) was committed there",
+                    n, i, entry->term, entry->data.size(), committed_entries_[i - 1].term,
+                    committed_entries_[i - 1].data.size());
+      AuditViolation(kViolationCommittedChanged, buf);
+    }
+    // An index beyond the first gap stays unchecked until a node fills the gap (rare: a node
+    // learns a commit index only from a leader holding every entry before it).
+  }
+  node.commit_checked = std::max(node.commit_checked, log.commit_index());
+  const cluster::Configuration& config = member.configuration();
+  if (expensive && config.epoch() != node.epoch_checked) {
+    // Sampled with the expensive checks (O(slots)): a copy per epoch, compared whole.
+    node.epoch_checked = config.epoch();
+    const auto [it, inserted] = configuration_at_.try_emplace(config.epoch(), config);
+    if (!inserted && !(it->second == config)) {
+      std::snprintf(buf, sizeof(buf), "n%u's configuration at epoch %" PRIu64 " differs", n,
+                    config.epoch());
+      AuditViolation(kViolationConfigDivergence, buf);
+    }
+  }
+}
+
+std::string Sim::ConfigurationUnsettled() const {
+  std::optional<std::uint32_t> leader;
+  for (std::uint32_t n = 0; n < node_count_; ++n) {
+    const SimNode& node = nodes_[n];
+    if (!node.up || node.node->cluster() == nullptr || !node.node->cluster()->started()) continue;
+    if (node.node->cluster()->config_member().log().is_leader()) leader = n;
+  }
+  if (!leader) return "no node leads the configuration log";
+  const cluster::ConfigMember& lead = nodes_[*leader].node->cluster()->config_member();
+  char buf[256];
+  for (std::uint32_t n = 0; n < node_count_; ++n) {
+    const SimNode& node = nodes_[n];
+    if (!node.up) return "n" + std::to_string(n) + " is down";
+    if (!node.node->cluster()->started()) return "n" + std::to_string(n) + " never started";
+    const cluster::ConfigMember& member = node.node->cluster()->config_member();
+    if (member.log().leader() != leader) {
+      std::snprintf(buf, sizeof(buf), "n%u does not follow the leader n%u (term %" PRIu64 ")", n,
+                    *leader, lead.log().term());
+      return buf;
+    }
+    if (!lead.configuration().up(n)) {
+      std::snprintf(buf, sizeof(buf), "n%u is up, but marked down at epoch %" PRIu64, n,
+                    lead.configuration().epoch());
+      return buf;
+    }
+    if (member.configuration().epoch() != lead.configuration().epoch()) {
+      std::snprintf(buf, sizeof(buf), "n%u is at epoch %" PRIu64 ", the leader n%u at %" PRIu64, n,
+                    member.configuration().epoch(), *leader, lead.configuration().epoch());
+      return buf;
+    }
+  }
+  return "";
+}
+
+}  // namespace shoal::sim

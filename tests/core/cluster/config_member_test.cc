@@ -1,0 +1,97 @@
+// Tests of ConfigMember (core/cluster/config_member.h) through real Nodes on the TestCluster
+// driver: the nodes elect a configuration leader, the leader marks a silent member down and a
+// returning one up, every node applies the same epochs, and a restarted voter comes back with the
+// term, vote and log its disk holds.
+#include "core/cluster/config_member.h"
+
+#include <optional>
+
+#include "core/cluster/cluster_node.h"
+#include "gtest/gtest.h"
+#include "tests/core/cluster/test_cluster.h"
+
+namespace shoal::cluster {
+namespace {
+
+using testing::TestCluster;
+
+// The node every started node follows, if there is one.
+std::optional<NodeId> AgreedLeader(TestCluster& c, std::uint32_t nodes, NodeMask skip = 0) {
+  std::optional<NodeId> leader;
+  for (NodeId n = 0; n < nodes; ++n) {
+    if ((skip & Bit(n)) != 0) continue;
+    const ClusterNode& node = c.cluster(n);
+    if (!node.started()) return std::nullopt;
+    const std::optional<NodeId> l = node.config_member().log().leader();
+    if (!l || (leader && *leader != *l)) return std::nullopt;
+    leader = l;
+  }
+  return leader;
+}
+
+const Configuration& ConfigOf(TestCluster& c, NodeId n) {
+  return c.cluster(n).config_member().configuration();
+}
+
+TEST(ConfigMemberTest, TheNodesElectALeaderAndMarkASilentMemberDownThenUp) {
+  TestCluster c(3, 2);
+  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value(); }));
+  const NodeId leader = *AgreedLeader(c, 3);
+  EXPECT_EQ(ConfigOf(c, leader).epoch(), 1u);  // nothing changed yet: every member up
+  const NodeId silent = (leader + 1) % 3;
+  c.SetDown(silent, true);
+  ASSERT_TRUE(c.RunUntil([&] {
+    for (NodeId n = 0; n < 3; ++n) {
+      if (n != silent && ConfigOf(c, n).up(silent)) return false;
+    }
+    return true;
+  }));
+  const Epoch down_epoch = ConfigOf(c, leader).epoch();
+  EXPECT_EQ(down_epoch, 2u);
+  EXPECT_EQ(ConfigOf(c, leader), ConfigOf(c, (leader + 2) % 3));
+  // It was silent for at least the detection time before the change (the leader's clock).
+  EXPECT_GE(c.now(), limits::kMemberDownAfterMs);
+  // No slot lists the silent member in its in-sync set any more.
+  for (std::uint16_t slot = 0; slot < limits::kSlotCount; ++slot) {
+    ASSERT_EQ(ConfigOf(c, leader).slot(slot).in_sync & Bit(silent), 0u) << slot;
+  }
+  c.SetDown(silent, false);
+  ASSERT_TRUE(c.RunUntil([&] {
+    for (NodeId n = 0; n < 3; ++n) {
+      if (!ConfigOf(c, n).up(silent) || ConfigOf(c, n).epoch() != down_epoch + 1) return false;
+    }
+    return true;
+  }));
+  EXPECT_EQ(ConfigOf(c, silent), ConfigOf(c, leader));
+  c.CheckInvariants();
+}
+
+TEST(ConfigMemberTest, ARestartedVoterComesBackWithItsPersistedTermVoteAndLog) {
+  TestCluster c(3, 2);
+  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value(); }));
+  const NodeId follower = (*AgreedLeader(c, 3) + 1) % 3;
+  const ConfigLog& before = c.cluster(follower).config_member().log();
+  const Term term = before.term();
+  const VoterState durable = before.DurableState();
+  ASSERT_GE(term, 1u);
+  ASSERT_FALSE(durable.entries.empty());  // at least the leader's no-op
+  c.Crash(follower);
+  c.TickAll();  // the new life starts on its first input
+  const ConfigLog& after = c.cluster(follower).config_member().log();
+  EXPECT_EQ(after.term(), term);
+  EXPECT_EQ(after.DurableState().vote, durable.vote);
+  EXPECT_EQ(after.last_index(), durable.snapshot.last_index + durable.entries.size());
+  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value(); }));
+  c.CheckInvariants();
+}
+
+TEST(ConfigMemberTest, OnlyConfigurationLogMessagesAreHandled) {
+  EXPECT_TRUE(ConfigMember::Handles(Body{VoteRequest{}}));
+  EXPECT_TRUE(ConfigMember::Handles(Body{AppendReply{}}));
+  EXPECT_TRUE(ConfigMember::Handles(Body{InstallSnapshot{}}));
+  EXPECT_FALSE(ConfigMember::Handles(Body{Replicate{}}));
+  EXPECT_FALSE(ConfigMember::Handles(Body{SyncRequest{}}));
+}
+
+}  // namespace
+}  // namespace shoal::cluster
