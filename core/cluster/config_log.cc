@@ -247,14 +247,43 @@ void ConfigLog::Step(TimeMs now, NodeId from, const Body& message, ConfigLogOutp
     } else if (const auto* vp = std::get_if<VoteReply>(&message)) {
       OnVoteReply(now, from, *vp, out);
     } else if (const auto* ae = std::get_if<AppendEntries>(&message)) {
-      OnAppendEntries(now, from, *ae, out);
+      if (WellFormed(*ae)) {
+        OnAppendEntries(now, from, *ae, out);
+      } else {
+        refused_messages_++;
+      }
     } else if (const auto* ar = std::get_if<AppendReply>(&message)) {
       OnAppendReply(now, from, *ar, out);
     } else if (const auto* is = std::get_if<InstallSnapshot>(&message)) {
-      OnInstallSnapshot(now, from, *is, out);
+      if (WellFormed(*is)) {
+        OnInstallSnapshot(now, from, *is, out);
+      } else {
+        refused_messages_++;
+      }
     }
   }
   Finish(out);
+}
+
+bool ConfigLog::WellFormed(const AppendEntries& m) const {
+  // A leader sends its own log: terms never decrease from the one at prev_index, and none is
+  // newer than the leader's term.
+  if (m.prev_term > m.term) return false;
+  Term previous = m.prev_term;
+  for (const LogEntry& e : m.entries) {
+    if (e.term < previous || e.term > m.term || e.data.size() > limits::kConfigEntryBytesMax) {
+      return false;
+    }
+    if (!e.data.empty() && options_.entry_valid && !options_.entry_valid(e.data)) return false;
+    previous = e.term;
+  }
+  return true;
+}
+
+bool ConfigLog::WellFormed(const InstallSnapshot& m) const {
+  const LogSnapshot& s = m.snapshot;
+  if (s.last_index == 0 || s.last_term > m.term) return false;  // a snapshot of nothing, or newer
+  return !options_.snapshot_valid || options_.snapshot_valid(s.data);
 }
 
 void ConfigLog::OnVoteRequest(TimeMs now, NodeId from, const VoteRequest& m, ConfigLogOutput& out) {
@@ -383,7 +412,6 @@ void ConfigLog::OnInstallSnapshot(TimeMs now, NodeId from, const InstallSnapshot
           out);
     return;
   }
-  if (s.last_index == 0) return;  // malformed: a snapshot of nothing
   BecomeFollower(now, m.term, from);
   if (s.last_index > commit_) {
     if (s.last_index <= last_index() && TermAt(s.last_index) == s.last_term) {

@@ -32,8 +32,10 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cluster/ids.h"
@@ -104,6 +106,13 @@ class ConfigLog {
     ConfigLogTimings timings;
     std::uint64_t seed = 0;  // for the election timeouts
     ConsensusBug bug = ConsensusBug::kNone;
+    // What a peer sends is checked before it is accepted: the layer that applies the log says
+    // which bytes a non-empty entry and a snapshot may hold (what it can decode). A message that
+    // carries one that fails, or whose terms are impossible (an entry newer than the message's
+    // term, terms that decrease), is dropped whole and counted (refused_messages). Null: any
+    // bytes are accepted (tests whose entries are opaque).
+    std::function<bool(std::string_view)> entry_valid;
+    std::function<bool(std::string_view)> snapshot_valid;
   };
 
   // `restored`: the durable state of an earlier life (empty for a new member). REQUIRES: self is
@@ -141,6 +150,8 @@ class ConfigLog {
   // Appends refused because they contradicted a committed entry (0 unless Raft's guarantees were
   // broken: a planted bug, or a voter restarted without its persisted state).
   std::uint64_t committed_conflicts() const { return committed_conflicts_; }
+  // Peer messages dropped as malformed (Options::entry_valid and snapshot_valid).
+  std::uint64_t refused_messages() const { return refused_messages_; }
 
   void CheckInvariants() const;
 
@@ -168,6 +179,8 @@ class ConfigLog {
   void OnAppendEntries(TimeMs now, NodeId from, const AppendEntries& m, ConfigLogOutput& out);
   void OnAppendReply(TimeMs now, NodeId from, const AppendReply& m, ConfigLogOutput& out);
   void OnInstallSnapshot(TimeMs now, NodeId from, const InstallSnapshot& m, ConfigLogOutput& out);
+  bool WellFormed(const AppendEntries& m) const;
+  bool WellFormed(const InstallSnapshot& m) const;
   void Reply(NodeId to, Body message, ConfigLogOutput& out) {
     out.sends.push_back({to, std::move(message)});
   }
@@ -196,6 +209,7 @@ class ConfigLog {
   std::array<LogIndex, limits::kClusterNodesMax> match_{};
   std::array<TimeMs, limits::kClusterNodesMax> heard_at_{};  // leader: a reply in this term
   std::uint64_t committed_conflicts_ = 0;
+  std::uint64_t refused_messages_ = 0;
   bool hard_dirty_ = false;
   bool snapshot_dirty_ = false;
   bool log_dirty_ = false;

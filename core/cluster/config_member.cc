@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -13,10 +14,11 @@ namespace shoal::cluster {
 namespace {
 
 NodeMask VotersOf(std::uint32_t node_count) {
-  const std::uint32_t voters = std::min(node_count, limits::kConfigVotersMax);
-  return voters >= 64 ? ~NodeMask{0} : (Bit(voters) - 1);
+  static_assert(limits::kConfigVotersMax < 64);
+  return Bit(std::min(node_count, limits::kConfigVotersMax)) - 1;
 }
 
+// A cluster may have 64 members (limits::kClusterNodesMax), one per bit of the mask.
 NodeMask MembersOf(std::uint32_t node_count) {
   return node_count >= 64 ? ~NodeMask{0} : (Bit(node_count) - 1);
 }
@@ -39,6 +41,13 @@ void ConfigMember::Start(TimeMs mono, const VoterState* restored, std::uint64_t 
       .seed = seed,
       .bug = state_.bug(PlantedBug::kGrantTwoVotes) ? ConsensusBug::kGrantTwoVotesInOneTerm
                                                     : ConsensusBug::kNone,
+      // A peer's entry must be a change we can decode and its snapshot a configuration of this
+      // cluster's shape: what Drain applies never fails to decode.
+      .entry_valid = [](std::string_view data) { return DecodeChange(data).has_value(); },
+      .snapshot_valid =
+          [placement = state_.placement](std::string_view data) {
+            return Configuration::Decode(data, placement).has_value();
+          },
   };
   log_.emplace(options, restored != nullptr ? *restored : VoterState{}, mono);
   std::fill(heard_mono_.begin(), heard_mono_.end(), mono);
@@ -71,6 +80,12 @@ void ConfigMember::Tick(TimeMs mono, Effects& effects) {
   log_->Tick(mono, out_);
   Drain(mono, effects);
   Detect(mono, effects);
+  if (log_->refused_messages() != refused_logged_) {  // at most one line per tick
+    effects.logs.push_back("cluster: refused " +
+                           std::to_string(log_->refused_messages() - refused_logged_) +
+                           " malformed configuration message(s) from peers");
+    refused_logged_ = log_->refused_messages();
+  }
 }
 
 void ConfigMember::NoticeLeadership(TimeMs mono) {
@@ -88,38 +103,41 @@ void ConfigMember::NoticeLeadership(TimeMs mono) {
 }
 
 void ConfigMember::Drain(TimeMs mono, Effects& effects) {
-  bool persist = false;
-  for (;;) {
-    persist = persist || out_.persist.has_value();
-    for (ConfigLogOutput::Send& send : out_.sends) {
-      state_.Send(effects, send.to, std::move(send.message));
-    }
-    if (out_.install) {
-      Result<Configuration> installed = Configuration::Decode(out_.install->data, state_.placement);
-      // A snapshot is only ever the encoding of a configuration (Compact, below) by a member
-      // running this code; one that does not decode is a bug, not an input to tolerate.
-      SHOAL_ASSERT_MSG(installed.has_value(), "a configuration snapshot does not decode");
-      configuration_ = std::move(installed).value();
-      if (!restoring_) state_.counters.probes.Hit(Probe::kConfigSnapshotInstalled);
-    }
-    for (std::size_t i = 0; i < out_.committed.size(); ++i) {
-      Apply(out_.committed_first + i, out_.committed[i], effects);
-    }
-    out_.Clear();
-    state_.config_epoch = configuration_.epoch();
-    const LogIndex applied = log_->applied_index();
-    if (applied - log_->snapshot().last_index < state_.knobs().config_compact_every) break;
-    log_->Compact(applied, configuration_.Encode(), out_);
+  // Compaction comes first, through what earlier calls applied (the configuration as it is now,
+  // before this call's entries): every committed entry stays in the log for at least the whole
+  // step that applied it, where the cluster-wide checks compare it across nodes; compacted in the
+  // same step, it would never be compared. A snapshot this call installs is past applied_, so
+  // it is never compacted over.
+  const LogIndex snapshot = log_->snapshot().last_index;
+  if (applied_ > snapshot && applied_ - snapshot >= state_.knobs().config_compact_every) {
+    log_->Compact(applied_, configuration_.Encode(), out_);  // merges into this call's output
   }
-  if (persist) effects.persist = log_->DurableState();
+  if (out_.persist) effects.persist = log_->DurableState();
+  for (ConfigLogOutput::Send& send : out_.sends) {
+    state_.Send(effects, send.to, std::move(send.message));
+  }
+  if (out_.install) {
+    Result<Configuration> installed = Configuration::Decode(out_.install->data, state_.placement);
+    // A peer's snapshot was checked on arrival (snapshot_valid) and our own restored one is the
+    // encoding Compact wrote: one that does not decode here is a bug.
+    SHOAL_ASSERT_MSG(installed.has_value(), "a configuration snapshot does not decode");
+    configuration_ = std::move(installed).value();
+    if (!restoring_) state_.counters.probes.Hit(Probe::kConfigSnapshotInstalled);
+  }
+  for (std::size_t i = 0; i < out_.committed.size(); ++i) {
+    Apply(out_.committed_first + i, out_.committed[i], effects);
+  }
+  out_.Clear();
+  state_.config_epoch = configuration_.epoch();
+  applied_ = log_->applied_index();
   NoticeLeadership(mono);
 }
 
 void ConfigMember::Apply(LogIndex index, const LogEntry& entry, Effects& effects) {
   const bool ours = proposal_ && *proposal_ == index;
   if (ours) proposal_.reset();
-  if (entry.data.empty()) return;  // a new leader's no-op
-  Result<ConfigChange> change = DecodeChange(entry.data);
+  if (entry.data.empty()) return;                          // a new leader's no-op
+  Result<ConfigChange> change = DecodeChange(entry.data);  // checked on arrival (entry_valid)
   SHOAL_ASSERT_MSG(change.has_value(), "a committed configuration change does not decode");
   const Result<Epoch> applied = configuration_.Apply(change.value());
   if (!applied.has_value()) {
@@ -160,6 +178,7 @@ void ConfigMember::CheckInvariants(bool expensive) const {
   log_->CheckInvariants();
   if (expensive) configuration_.CheckInvariants();  // O(slots)
   SHOAL_ASSERT(state_.config_epoch == configuration_.epoch());
+  SHOAL_ASSERT(applied_ == log_->applied_index() && log_->snapshot().last_index <= applied_);
   if (proposal_) {
     SHOAL_ASSERT(log_->is_leader());
     SHOAL_ASSERT(*proposal_ > log_->commit_index() && *proposal_ <= log_->last_index());

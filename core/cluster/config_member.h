@@ -13,13 +13,18 @@
 // Acting on the configuration (promotion, in-sync commit, read leases) is the next step.
 //
 // Voters are the first min(node_count, kConfigVotersMax) node ids; the other members are
-// learners. Effects: the log's messages go to Effects::sends, and whenever a call changed the
+// learners. What a peer sends is checked before the log accepts it (an entry must decode as a
+// change, a snapshot as a configuration of this cluster's shape); a malformed message is
+// dropped, counted by the log and logged at the next tick, and never crashes the node.
+// Effects: the log's messages go to Effects::sends, and whenever a call changed the
 // voter state, Effects::persist holds the whole state to make durable before those sends.
 //
 // Who calls it: ClusterNode (its owner), and the simulator's cluster-wide checks (read only).
 // Thread safety: none.
 // Invariants (CheckInvariants): the log's and the configuration's own; once started, the node's
-// NodeState::config_epoch equals the configuration's epoch; a proposal in flight is at an index
+// NodeState::config_epoch equals the configuration's epoch; the configuration holds exactly what
+// the log applied (compaction takes only what an earlier call applied, so every committed entry
+// stays in the log through the step that applied it); a proposal in flight is at an index
 // in the log, after the commit index.
 #pragma once
 
@@ -62,8 +67,8 @@ class ConfigMember {
   void CheckInvariants(bool expensive) const;
 
  private:
-  // Hands out what the last log call produced: persist, sends, install, committed entries; then
-  // compacts when due (which produces another persist).
+  // Compacts when due (through the entries earlier calls applied), then hands out what the last
+  // log call produced: persist, sends, install, committed entries.
   void Drain(TimeMs mono, Effects& effects);
   void Apply(LogIndex index, const LogEntry& entry, Effects& effects);
   void NoticeLeadership(TimeMs mono);
@@ -73,8 +78,11 @@ class ConfigMember {
   Configuration configuration_;
   std::optional<ConfigLog> log_;
   ConfigLogOutput out_;
-  bool restoring_ = false;  // the snapshot installed during Start is our own, not a catch-up
-  Term led_term_ = 0;       // the last term this node led
+  LogIndex applied_ = 0;  // configuration_ holds every entry through this index
+  bool restoring_ = false;
+  std::uint64_t refused_logged_ = 0;  // the log's refused_messages() when we last said so  // the
+                                      // snapshot installed during Start is our own, not a catch-up
+  Term led_term_ = 0;                 // the last term this node led
   std::vector<TimeMs> heard_mono_;    // per node: when we last heard from it
   std::optional<LogIndex> proposal_;  // our change in flight, while leading
 };

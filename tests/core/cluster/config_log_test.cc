@@ -182,6 +182,130 @@ TEST(ConfigLogTest, MessagesFromNonMembersAndOtherKindsAreIgnored) {
   EXPECT_EQ(log.term(), 0u);
 }
 
+// Makes `log` (voter 0 of three, no peers heard yet) the leader of the next term: its election
+// timer fires, voter 1 grants the pre-vote and the vote. Returns the term it leads.
+Term WinElection(ConfigLog& log, TimeMs& now) {
+  ConfigLogOutput out;
+  now += limits::kConfigElectionTimeoutMaxMs + 1;
+  log.Tick(now, out);
+  const Term next = log.term() + 1;
+  log.Step(now, 1, VoteReply{.term = next, .granted = true, .pre_vote = true}, out);
+  log.Step(now, 1, VoteReply{.term = next, .granted = true, .pre_vote = false}, out);
+  EXPECT_TRUE(log.is_leader());
+  return log.term();
+}
+
+// Raft never lets a leader contradict a committed entry; when one does (a planted bug, a voter
+// that lost its disk), the follower keeps its entry, sends nothing and counts the conflict.
+TEST(ConfigLogTest, AnAppendContradictingACommittedEntryIsRefusedAndCounted) {
+  ConfigLog log({.self = 1, .voters = 0b111}, VoterState{}, 0);
+  ConfigLogOutput out;
+  log.Step(1, 0, AppendEntries{.term = 1, .commit = 1, .entries = {{.term = 1, .data = "a"}}}, out);
+  ASSERT_EQ(log.commit_index(), 1u);
+  out.Clear();
+  log.Step(2, 2, AppendEntries{.term = 2, .commit = 0, .entries = {{.term = 2, .data = "b"}}}, out);
+  EXPECT_EQ(log.committed_conflicts(), 1u);
+  ASSERT_NE(log.EntryAt(1), nullptr);
+  EXPECT_EQ(log.EntryAt(1)->data, "a");
+  EXPECT_TRUE(out.sends.empty());
+  log.CheckInvariants();
+  // An uncommitted entry is still replaced by a newer leader's.
+  out.Clear();
+  log.Step(3, 2,
+           AppendEntries{
+               .term = 2, .prev_index = 1, .prev_term = 1, .entries = {{.term = 2, .data = "c"}}},
+           out);
+  log.Step(4, 0,
+           AppendEntries{
+               .term = 3, .prev_index = 1, .prev_term = 1, .entries = {{.term = 3, .data = "d"}}},
+           out);
+  EXPECT_EQ(log.EntryAt(2)->data, "d");
+  EXPECT_EQ(log.committed_conflicts(), 1u);
+}
+
+// A rejection makes the leader probe again at once only when it learnt a new index to probe; a
+// follower that keeps rejecting the same index (it lost entries it had acknowledged) is retried
+// at the heartbeat, not in a loop of messages within the same millisecond.
+TEST(ConfigLogTest, ARejectionIsProbedAgainAtOnceOnlyWhenTheIndexMoved) {
+  VoterState restored{
+      .term = 1,
+      .entries = {{.term = 1, .data = "x"}, {.term = 1, .data = "y"}, {.term = 1, .data = "z"}}};
+  ConfigLog log({.self = 0, .voters = 0b111}, restored, 0);
+  TimeMs now = 0;
+  const Term term = WinElection(log, now);
+  ASSERT_EQ(log.last_index(), 4u);  // three restored entries and the new leader's no-op
+  ConfigLogOutput out;
+  // Voter 2 has nothing: its answer to the probe after index 3 moves the next index to 1, probed
+  // at once.
+  log.Step(now, 2,
+           AppendReply{.term = term, .success = false, .rejected_index = 3, .last_index = 0}, out);
+  ASSERT_EQ(out.sends.size(), 1u);
+  EXPECT_EQ(std::get<AppendEntries>(out.sends[0].message).prev_index, 0u);
+  // It rejects index 0 as well (impossible for an intact voter): the next index cannot move, so
+  // nothing is sent until the heartbeat.
+  out.Clear();
+  log.Step(now, 2,
+           AppendReply{.term = term, .success = false, .rejected_index = 0, .last_index = 0}, out);
+  EXPECT_TRUE(out.sends.empty());
+  log.Tick(now + limits::kConfigHeartbeatMs, out);
+  bool probed = false;
+  for (const auto& send : out.sends) probed = probed || send.to == 2;
+  EXPECT_TRUE(probed);
+  log.CheckInvariants();
+}
+
+// A peer's message with impossible terms or bytes the applier refuses is dropped whole: no
+// reply, no change of term, log or commit index.
+TEST(ConfigLogTest, MalformedAppendsAndSnapshotsAreDroppedAndCounted) {
+  ConfigLog::Options options{.self = 1, .voters = 0b111};
+  options.entry_valid = [](std::string_view data) { return data.starts_with("change"); };
+  options.snapshot_valid = [](std::string_view data) { return data.starts_with("state"); };
+  ConfigLog log(options, VoterState{}, 0);
+  ConfigLogOutput out;
+  log.Step(1, 0, AppendEntries{.term = 2, .entries = {{.term = 1, .data = "change 1"}}}, out);
+  ASSERT_EQ(log.last_index(), 1u);
+  out.Clear();
+  const std::vector<Body> malformed = {
+      AppendEntries{.term = 2,
+                    .prev_index = 1,
+                    .prev_term = 1,
+                    .entries = {{.term = 2, .data = "garbage"}}},  // refused by entry_valid
+      AppendEntries{.term = 2,
+                    .prev_index = 1,
+                    .prev_term = 1,
+                    .entries = {{.term = 3, .data = "change 2"}}},  // newer than the message
+      AppendEntries{.term = 2,
+                    .prev_index = 1,
+                    .prev_term = 2,
+                    .entries = {{.term = 1, .data = "change 2"}}},  // terms decrease
+      AppendEntries{.term = 2, .prev_index = 1, .prev_term = 3},    // prev newer than message
+      InstallSnapshot{.term = 2, .snapshot = {.last_index = 9, .last_term = 2, .data = "junk"}},
+      InstallSnapshot{.term = 2, .snapshot = {.last_index = 9, .last_term = 5, .data = "state"}},
+      InstallSnapshot{.term = 2, .snapshot = {.last_index = 0, .last_term = 0, .data = "state"}},
+  };
+  for (const Body& m : malformed) log.Step(2, 0, m, out);
+  EXPECT_EQ(log.refused_messages(), malformed.size());
+  EXPECT_TRUE(out.sends.empty());
+  EXPECT_FALSE(out.persist.has_value());
+  EXPECT_EQ(log.term(), 2u);
+  EXPECT_EQ(log.last_index(), 1u);
+  log.CheckInvariants();
+  // Well-formed ones are still accepted; an empty entry (a leader's no-op) needs no check.
+  log.Step(3, 0,
+           AppendEntries{.term = 2,
+                         .prev_index = 1,
+                         .prev_term = 1,
+                         .entries = {{.term = 2, .data = ""}, {.term = 2, .data = "change 2"}}},
+           out);
+  EXPECT_EQ(log.last_index(), 3u);
+  log.Step(
+      4, 0,
+      InstallSnapshot{.term = 2, .snapshot = {.last_index = 9, .last_term = 2, .data = "state 9"}},
+      out);
+  EXPECT_EQ(log.snapshot().last_index, 9u);
+  EXPECT_EQ(log.refused_messages(), malformed.size());
+}
+
 TEST(ConfigLogTest, AVoteIsPersistedBeforeItIsSent) {
   ConfigLog log({.self = 0, .voters = 0b111}, VoterState{}, 0);
   ConfigLogOutput out;

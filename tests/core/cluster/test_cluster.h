@@ -207,6 +207,10 @@ class TestCluster {
   }
 
   void SetDown(NodeId n, bool down) { down_[n] = down; }
+  // Delivers `envelope` to node n at once, as if a peer had sent it (forged or malformed input).
+  void Inject(NodeId n, const Envelope& envelope) { Step(n, PeerMessage{&envelope}); }
+  // Every log line the nodes wrote (tests look for operator-visible messages).
+  const std::vector<std::string>& logs() const { return logs_; }
   // Off: only Tick and FlushAll send the replication streams (a driver batching many inputs).
   void FlushEachStep(bool on) { flush_each_step_ = on; }
   void FlushAll() {
@@ -239,6 +243,7 @@ class TestCluster {
     if (effects_.persist) {
       disks_[n] = std::make_shared<const VoterState>(std::move(*effects_.persist));
     }
+    logs_.insert(logs_.end(), effects_.logs.begin(), effects_.logs.end());
     for (const auto& out : effects_.outputs) {
       replies_[out.client].append(effects_.bytes, out.begin, out.end - out.begin);
     }
@@ -266,6 +271,7 @@ class TestCluster {
   std::deque<InFlightMessage> network_;
   Faults faults_;
   Effects effects_;
+  std::vector<std::string> logs_;
   std::map<ClientId, std::string> replies_;
   std::map<ClientId, NodeId> client_node_;
   TimeMs now_ = 1000;
