@@ -256,8 +256,7 @@ def frame(kind, body, sender=1, incarnation=5, epoch=0, version=1):
     return len(payload).to_bytes(4, "little") + payload
 
 
-# Message kinds (codec.cc's Kind). 5..9 are the configuration log's (messages.h, in progress on
-# main while this was written): until the codec knows them they decode as unknown kinds.
+# Message kinds (codec.cc's Kind); 5..9 are the configuration log's.
 REPLICATE, REPLICATE_ACK, SYNC_REQUEST, SYNC_REPLY, INCARNATION_TOO_OLD = range(5)
 VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES, APPEND_REPLY, INSTALL_SNAPSHOT = range(5, 10)
 
@@ -302,6 +301,58 @@ def codec_seeds():
     }
 
 
+# --- peer: [shape byte] then ops (peer_fuzz.cc) ---------------------------------------------------
+def peer_frame(kind, body, sender=1, incarnation=0, epoch=1):
+    length = bytes([len(body)]) if len(body) < 0xFF else b"\xff" + len(body).to_bytes(2, "big")
+    return bytes([kind, sender, incarnation, epoch]) + length + body
+
+
+def peer_ticks(n):  # n in 1..16
+    return bytes([0xA0 | (n - 1)])
+
+
+def peer_command(client, key, verb):  # verb: 0 SET, 1 GET, 2 DEL, 3 SET PX 50
+    return bytes([0x60 | client, key | (verb << 3)])
+
+
+def peer_echo(member, incarnation=0):
+    return bytes([0xC0 | member | (incarnation << 3)])
+
+
+PEER_RESTART = b"\xe0"
+
+
+def peer_seeds():
+    shape = 0x45  # 3 nodes, 2 copies, this node 0, small knobs
+    follower = 0x4D  # the same, this node 1
+    grant_pre = peer_frame(VOTE_REPLY, var(1) + bytes([1, 1]))
+    grant = peer_frame(VOTE_REPLY, var(1) + bytes([1, 0]))
+    matched = peer_frame(APPEND_REPLY, var(1) + bytes([1]) + var(1) + var(0) + var(0))
+    mark_down_2 = bytes([0]) + var(2)
+    append = peer_frame(APPEND_ENTRIES, var(1) + var(0) + var(0) + var(2) + var(2)
+                        + var(1) + string("") + var(1) + string(mark_down_2), sender=0)
+    snapshot = peer_frame(INSTALL_SNAPSHOT, var(1) + var(9) + var(1) + string("garbage"), sender=0)
+    tagged = [key_state("{t}a", "v", 1700000000000), key_state("{t}b", deleted=True)]
+    replicate = peer_frame(REPLICATE, var(3) + var(1) + var(2)
+                           + mutation(key_slot("{t}a"), 7, tagged) + var(2) + var(10), sender=0)
+    sync_request = peer_frame(SYNC_REQUEST, var(0) + bytes([1]) + var(300), sender=2)
+    sync_reply = peer_frame(SYNC_REPLY, var(4) + var(0) + bytes([2]) + var(16383) + bytes([1])
+                            + var(1) + mutation(key_slot("k"), 9, [key_state("k", "value")]),
+                            sender=2)
+    writes = b"".join(peer_command(c, k, v) for c, k, v in [(0, 0, 0), (1, 1, 0), (0, 2, 3),
+                                                            (1, 0, 1), (0, 1, 2)])
+    echoes = peer_echo(1) + peer_echo(2) + peer_echo(1, 1) + peer_echo(2, 2)
+    return {
+        "leader": bytes([shape]) + peer_ticks(16) + peer_ticks(16) + grant_pre + grant + matched
+                  + writes + echoes + peer_ticks(4) + PEER_RESTART + peer_ticks(8),
+        "follower": bytes([follower]) + append + peer_ticks(2) + snapshot + writes + peer_ticks(16)
+                    + PEER_RESTART + peer_ticks(2) + append,
+        "replication": bytes([follower]) + replicate + sync_request + sync_reply + writes
+                       + peer_ticks(3) + echoes + b"\x83\x20" + replicate,
+        "single-copy": bytes([0x02]) + writes + peer_ticks(16) + echoes + PEER_RESTART + writes,
+    }
+
+
 def main():
     targets = {
         "codec": codec_seeds(),
@@ -309,6 +360,7 @@ def main():
         "reply_parser": reply_parser_seeds(),
         "flags": flags_seeds(),
         "command": command_seeds(),
+        "peer": peer_seeds(),
     }
     for target, seeds in targets.items():
         folder = CORPUS / target
