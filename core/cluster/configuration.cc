@@ -122,13 +122,13 @@ Configuration::Configuration(std::shared_ptr<const Placement> placement, LostSlo
     : placement_(std::move(placement)), policy_(policy) {
   SHOAL_ASSERT(placement_ != nullptr);
   members_.assign(placement_->node_count(), MemberState::kUp);
-  slots_.resize(limits::kSlotCount);
+  slots_.reserve(limits::kSlotCount);
+  const std::span<const NodeId> primaries = placement_->Primaries();
   for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
-    SlotConfig& c = slots_[s];
-    const auto slot = static_cast<std::uint16_t>(s);
-    for (const NodeId n : placement_->Replicas(slot)) c.in_sync |= Bit(n);
-    c.primary = placement_->Primary(slot);
-    c.epoch = c.data_epoch = epoch_;
+    slots_.push_back(SlotConfig{.primary = primaries[s],
+                                .in_sync = placement_->ReplicaMask(static_cast<std::uint16_t>(s)),
+                                .epoch = epoch_,
+                                .data_epoch = epoch_});
   }
 }
 
@@ -221,13 +221,14 @@ Result<Epoch> Configuration::Apply(const ConfigChange& change) {
 
 bool Configuration::ValidSlots() const {
   if (members_.size() != node_count() || slots_.size() != limits::kSlotCount) return false;
+  NodeMask up_members = 0;
+  for (NodeId n = 0; n < node_count(); ++n) {
+    if (up(n)) up_members |= Bit(n);
+  }
   for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
     const SlotConfig& c = slots_[s];
-    const auto slot = static_cast<std::uint16_t>(s);
-    NodeMask live_replicas = 0;
-    for (const NodeId n : placement_->Replicas(slot)) {
-      if (up(n)) live_replicas |= Bit(n);
-    }
+    const NodeMask live_replicas =
+        placement_->ReplicaMask(static_cast<std::uint16_t>(s)) & up_members;
     if ((c.in_sync & ~live_replicas) != 0) return false;
     if (c.primary == kNoNode ? c.in_sync != 0 : (c.in_sync & Bit(c.primary)) == 0) return false;
     if (c.epoch > epoch_ || c.data_epoch > c.epoch) return false;

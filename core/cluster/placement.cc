@@ -89,6 +89,7 @@ Placement::Placement(const PlacementOptions& options)
   shares_.assign(n, 0);
   primary_slots_of_.assign(n, {});
   primaries_.resize(limits::kSlotCount);
+  replica_masks_.resize(limits::kSlotCount);
   for (std::size_t slot = 0; slot < limits::kSlotCount; ++slot) {
     primaries_[slot] = prefs_[slot * r];
     primary_slots_of_[prefs_[slot * r]].push_back(static_cast<std::uint16_t>(slot));
@@ -99,6 +100,7 @@ Placement::Placement(const PlacementOptions& options)
       mask |= std::uint64_t{1} << node;
     }
     for (std::uint32_t i = 0; i < r; ++i) shares_[prefs_[slot * r + i]] |= mask;
+    replica_masks_[slot] = mask;
   }
 }
 

@@ -19,6 +19,8 @@
 //   3. Primaries()[s] == Primary(s) for every slot; PrimarySlotsOf(n) lists, ascending, exactly
 //      the slots whose primary is n. (Tables, so that each of the many nodes and clients built
 //      from one Placement copies them instead of walking every slot; placement_test checks them.)
+//   4. ReplicaMask(s) has exactly the bits of Replicas(s) (a table too: the configuration builds
+//      and checks its 16,384 slots from it).
 #pragma once
 
 #include <cstdint>
@@ -64,6 +66,8 @@ class Placement {
   std::span<const std::uint16_t> PrimarySlotsOf(NodeId node) const;
   // Every slot's primary, indexed by slot (limits::kSlotCount entries).
   std::span<const NodeId> Primaries() const { return primaries_; }
+  // The slot's preference list as a mask of node bits.
+  NodeMask ReplicaMask(std::uint16_t slot) const { return replica_masks_[slot]; }
   // True when some slot has both `a` and `b` in its preference list.
   bool ShareSlots(NodeId a, NodeId b) const;
 
@@ -81,6 +85,7 @@ class Placement {
   std::vector<std::vector<std::uint16_t>> slots_of_;          // per node
   std::vector<std::vector<std::uint16_t>> primary_slots_of_;  // per node
   std::vector<NodeId> primaries_;                             // per slot
+  std::vector<NodeMask> replica_masks_;                       // per slot
   std::vector<std::uint64_t> shares_;  // per node: mask of nodes it shares a slot with
 };
 

@@ -31,6 +31,9 @@ void ExpectWellFormed(const Placement& p) {
     ASSERT_EQ(replicas.size(), r);
     std::set<NodeId> distinct(replicas.begin(), replicas.end());
     ASSERT_EQ(distinct.size(), r) << "slot " << s;
+    NodeMask mask = 0;
+    for (const NodeId node : replicas) mask |= Bit(node);
+    ASSERT_EQ(p.ReplicaMask(slot), mask) << "slot " << s;
     ASSERT_LT(*distinct.rbegin(), n);
     ASSERT_EQ(p.Primary(slot), replicas[0]);
     for (std::uint32_t i = 0; i < r; ++i) {
