@@ -54,12 +54,16 @@ std::string UsageText() {
          "                 [--nodes N] [--clients N] [--ops N] [--keys N] [--faults MIX]\n"
          "                 [--bug NAME] [--replication R] [--duration-ms T]\n"
          "                 [--drop-faults I,J,...] [--think-ms T] [--pipeline N]\n"
-         "                 [--maxmemory BYTES] [--check-expensive] [--history FILE] [--verbose]\n"
+         "                 [--maxmemory BYTES] [--check-expensive] [--failover-bound-ms T]\n"
+         "                 [--history FILE] [--verbose]\n"
          "       shoal-sim --check-history FILE\n"
          "       shoal-sim --list-bugs | --list-faults\n"
          "  --pipeline N       operations each client keeps in flight (default drawn, mostly 1)\n"
          "  --maxmemory BYTES  every node's memory bound (default drawn, mostly none)\n"
          "  --check-expensive  every node's expensive invariant checks after every step\n"
+         "  --failover-bound-ms T  (the single mix) a key unavailable for longer than T after\n"
+         "                     its primary failed is a violation (default: measured, printed\n"
+         "                     as failover_p50_ms / p99 / max, not judged)\n"
          "  --probes           (with --seeds) print 'probe NAME COUNT' for every rare-path probe\n"
          "                     (core/cluster/probes.h), summed over the block; fail (exit 1) if\n"
          "                     one never fired\n"
@@ -103,18 +107,18 @@ CommandLine ParseCommandLine(const std::vector<std::string>& args) {
     const std::string_view arg = args[i];
     const bool has_value = i + 1 < args.size();
     auto value = [&]() -> std::string_view { return args[++i]; };
-    const bool wants_value = arg == "--seed" || arg == "--seeds" || arg == "--nodes" ||
-                             arg == "--clients" || arg == "--ops" || arg == "--keys" ||
-                             arg == "--replication" || arg == "--duration-ms" ||
-                             arg == "--faults" || arg == "--bug" || arg == "--drop-faults" ||
-                             arg == "--think-ms" || arg == "--pipeline" || arg == "--maxmemory" ||
-                             arg == "--history" || arg == "--check-history";
+    const bool wants_value =
+        arg == "--seed" || arg == "--seeds" || arg == "--nodes" || arg == "--clients" ||
+        arg == "--ops" || arg == "--keys" || arg == "--replication" || arg == "--duration-ms" ||
+        arg == "--faults" || arg == "--bug" || arg == "--drop-faults" || arg == "--think-ms" ||
+        arg == "--pipeline" || arg == "--maxmemory" || arg == "--history" ||
+        arg == "--check-history" || arg == "--failover-bound-ms";
     if (wants_value && !has_value) return fail("shoal-sim: " + std::string(arg) + " needs a value");
     std::uint64_t n = 0;
     const bool numeric = arg == "--seed" || arg == "--nodes" || arg == "--clients" ||
                          arg == "--ops" || arg == "--keys" || arg == "--replication" ||
                          arg == "--duration-ms" || arg == "--think-ms" || arg == "--pipeline" ||
-                         arg == "--maxmemory";
+                         arg == "--maxmemory" || arg == "--failover-bound-ms";
     if (numeric) {
       const std::string_view v = value();
       if (!ParseU64(v, n)) {
@@ -176,6 +180,9 @@ CommandLine ParseCommandLine(const std::vector<std::string>& args) {
       cl.options.maxmemory = n;
     } else if (arg == "--check-expensive") {
       cl.options.check_expensive = true;
+    } else if (arg == "--failover-bound-ms") {
+      if (n < 1 || n > 600'000) return fail("shoal-sim: --failover-bound-ms must be 1..600000");
+      cl.options.failover_bound_ms = static_cast<TimeMs>(n);
     } else if (arg == "--history") {
       cl.history_file = std::string(value());
     } else if (arg == "--check-history") {

@@ -39,6 +39,9 @@ const FaultMix kMixes[] = {
      10000, 1, 300, true},
     {"brutal", Net(20, 100000, 150000, 150000, 200000, 20000, 50000), 5, 3, 4, 3, 3, 8000, 100, 200,
      2, 0, 2, 300, true},
+    // One node failed or cut off at a time (the failover measurement's mix); a calm network.
+    {"single", Net(6, 10000, 2000, 0, 0, 0, 0), 0, 0, 0, 0, 0, 4000, 20, 50, 0, 0, 0, 0, false,
+     true},
 };
 
 std::uint32_t DrawCount(Prng& prng, std::uint32_t max) {
@@ -46,6 +49,36 @@ std::uint32_t DrawCount(Prng& prng, std::uint32_t max) {
 }
 std::uint32_t DrawPpm(Prng& prng, std::uint32_t max) {
   return max == 0 ? 0 : static_cast<std::uint32_t>(prng.Below(max + 1));
+}
+
+// The `single` mix's schedule: one fault at a time on a random node, each ended and recovered
+// from before the next begins.
+void DrawOneAtATime(const FaultMix& mix, std::uint32_t node_count, TimeMs window, Prng& prng,
+                    FaultPlan& plan) {
+  constexpr FaultKind kKinds[] = {FaultKind::kCrash, FaultKind::kIsolate, FaultKind::kIsolatePeers,
+                                  FaultKind::kPause};
+  TimeMs at = prng.Range(1000, 3000);
+  while (at < window) {
+    Fault f;
+    f.kind = kKinds[prng.Below(std::size(kKinds))];
+    if (node_count == 1 && f.kind == FaultKind::kIsolatePeers) f.kind = FaultKind::kCrash;
+    f.node = static_cast<std::uint32_t>(prng.Below(node_count));
+    f.at = at;
+    f.duration_ms =
+        prng.Range(kSingleFaultMinMs, std::max(kSingleFaultMinMs, mix.fault_duration_max_ms));
+    plan.faults.push_back(f);
+    at += f.duration_ms + prng.Range(kSingleGapMinMs, kSingleGapMaxMs);
+  }
+}
+
+void FinishPlan(std::uint32_t node_count, FaultPlan& plan) {
+  plan.clock_step_bound_ms.assign(node_count, 0);
+  for (const Fault& f : plan.faults) {
+    const TimeMs step = f.kind == FaultKind::kClockStep ? f.delay_ms : f.restart_clock_step_ms;
+    plan.clock_step_bound_ms[f.node] += step < 0 ? -step : step;  // bounds every partial sum
+  }
+  std::stable_sort(plan.faults.begin(), plan.faults.end(),
+                   [](const Fault& a, const Fault& b) { return a.at < b.at; });
 }
 
 }  // namespace
@@ -110,6 +143,11 @@ FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint
     return f;
   };
   const std::uint32_t endpoints = node_count + client_count;
+  if (mix.one_at_a_time) {
+    DrawOneAtATime(mix, node_count, window, prng, plan);
+    FinishPlan(node_count, plan);
+    return plan;
+  }
   // Crashes come in three patterns: plain; preceded by a peer-side isolation of the same node
   // (so it acknowledges nothing it cannot replicate -- unless a bug makes it); and flapping
   // (three short crashes in a row, so messages meant for one life reach the next).
@@ -287,13 +325,7 @@ FaultPlan DrawFaultPlan(const FaultMix& mix, std::uint32_t node_count, std::uint
     plan.faults.push_back(slow);
     plan.faults.push_back(burst);
   }
-  plan.clock_step_bound_ms.assign(node_count, 0);
-  for (const Fault& f : plan.faults) {
-    const TimeMs step = f.kind == FaultKind::kClockStep ? f.delay_ms : f.restart_clock_step_ms;
-    plan.clock_step_bound_ms[f.node] += step < 0 ? -step : step;  // bounds every partial sum
-  }
-  std::stable_sort(plan.faults.begin(), plan.faults.end(),
-                   [](const Fault& a, const Fault& b) { return a.at < b.at; });
+  FinishPlan(node_count, plan);
   return plan;
 }
 

@@ -91,7 +91,17 @@ struct FaultMix {
   // stepped back; and restarts whose state transfer is slow (kSlowSync) during a write burst.
   // Only in mixes with crashes.
   bool linked_crashes = false;
+  // One node at a time (the `single` mix): crashes, pauses and isolations of one node each,
+  // never overlapping, with time to recover between them (kSingleGap*); no other timed faults.
+  // Failover windows (sim/failover.h) are measured in such runs.
+  bool one_at_a_time = false;
 };
+
+// The `single` mix: each fault lasts 1 s to its mix's duration bound, and the next starts 4-6 s
+// after it ended (a restarted node recovers its copies meanwhile).
+inline constexpr TimeMs kSingleFaultMinMs = 1000;
+inline constexpr TimeMs kSingleGapMinMs = 4000;
+inline constexpr TimeMs kSingleGapMaxMs = 6000;
 
 struct FaultPlan {
   std::string mix_name;
@@ -104,10 +114,12 @@ struct FaultPlan {
   std::vector<TimeMs> clock_step_bound_ms;
 };
 
-// The named mixes: "none", "calm", "network", "crash", "brutal". Returns nullptr if unknown.
+// The named mixes: "none", "calm", "network", "crash", "brutal", "single". Returns nullptr if
+// unknown.
 const FaultMix* FindFaultMix(std::string_view name);
 std::vector<std::string_view> FaultMixNames();
-// The swarm default: draws one of the named mixes (weighted towards faulty ones).
+// The swarm default: draws one of the first five named mixes (weighted towards faulty ones);
+// `single` runs only when asked for.
 const FaultMix& DrawFaultMix(Prng& prng);
 
 // Draws a plan for `node_count` nodes and `client_count` clients; faults start before

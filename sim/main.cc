@@ -12,6 +12,7 @@
 //
 // std::clock() is the only clock here (CPU time for the scenarios-per-CPU-second figure); the
 // simulation itself never sees it.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +32,7 @@
 
 namespace {
 
+using shoal::TimeMs;
 using shoal::sim::ScenarioOptions;
 using shoal::sim::ScenarioResult;
 
@@ -51,7 +53,13 @@ std::string SummaryLine(const ScenarioResult& r) {
                 r.mutation_ops, r.mutation_ops_answered, r.faults, r.messages, r.evictions,
                 r.writes_committed, per_write, static_cast<std::int64_t>(r.end_at),
                 r.violation ? "VIOLATION" : "ok");
-  return buf;
+  std::string line = buf;
+  if (!r.failover_windows.empty()) {
+    TimeMs worst = 0;
+    for (const auto& w : r.failover_windows) worst = std::max(worst, w.window_ms);
+    line += " failover_max_ms=" + std::to_string(worst);
+  }
+  return line;
 }
 
 // --check-history FILE: our checker over a history file.
@@ -185,6 +193,8 @@ int main(int argc, char** argv) {
   std::uint64_t scenarios = 0, violations = 0, mismatches = 0, ops = 0, faults = 0;
   std::uint64_t repl_messages = 0, writes_committed = 0, evictions = 0;
   shoal::cluster::ProbeCounts probes;
+  std::vector<TimeMs> failover_windows;
+  std::uint64_t failover_open = 0;
   bool printed_full_report = false;
   const std::clock_t cpu_start = std::clock();
   for (std::uint64_t s = seeds_from; s <= seeds_to; ++s) {
@@ -199,6 +209,10 @@ int main(int argc, char** argv) {
     writes_committed += r.writes_committed;
     evictions += r.evictions;
     probes.Add(r.probes);
+    for (const auto& w : r.failover_windows) {
+      failover_windows.push_back(w.window_ms);
+      if (w.open) failover_open++;
+    }
     if (check_determinism) {
       const ScenarioResult r2 = shoal::sim::RunScenario(options, &placements);
       if (r2.trace != r.trace) {
@@ -238,6 +252,15 @@ int main(int argc, char** argv) {
                   : static_cast<double>(repl_messages) / static_cast<double>(writes_committed),
               cpu_s, cpu_s > 0 ? runs / cpu_s : 0.0,
               violations == 0 && mismatches == 0 ? "ok" : "FAILED");
+  if (!failover_windows.empty()) {
+    // Every key window of the block (sim/failover.h), simulated time.
+    std::printf("failover: windows=%zu open=%" PRIu64 " failover_p50_ms=%" PRId64
+                " failover_p99_ms=%" PRId64 " failover_max_ms=%" PRId64 "\n",
+                failover_windows.size(), failover_open,
+                static_cast<std::int64_t>(shoal::sim::WindowQuantile(failover_windows, 0.5)),
+                static_cast<std::int64_t>(shoal::sim::WindowQuantile(failover_windows, 0.99)),
+                static_cast<std::int64_t>(shoal::sim::WindowQuantile(failover_windows, 1.0)));
+  }
   bool probes_fired = true;
   if (cl.probes) {
     for (std::size_t i = 0; i < shoal::cluster::kProbeCount; ++i) {

@@ -52,14 +52,17 @@ Scenario DrawScenario(const ScenarioOptions& options, Prng& root) {
   s.small_knobs = scenario_prng.Chance(1, 4);
   const cluster::ReplicationKnobs small = DrawSmallKnobs(scenario_prng);
 
-  s.clients = options.clients.value_or(clients_drawn);
-  const std::uint32_t key_count = options.keys.value_or(zipf ? zipf_keys : keys_drawn);
-  s.ops_total = options.ops.value_or(2000);
   const FaultMix* mix = &mix_drawn;
   if (options.faults) {
     mix = FindFaultMix(*options.faults);
     SHOAL_ASSERT_MSG(mix != nullptr, "unknown fault mix");
   }
+  // The failover measurement's workload: every key touched every few tens of milliseconds.
+  const bool single = mix->one_at_a_time;
+  s.key_per_client = s.measure_failover = single;
+  s.clients = options.clients.value_or(single ? 8 : clients_drawn);
+  const std::uint32_t key_count = options.keys.value_or(single ? 8 : zipf ? zipf_keys : keys_drawn);
+  s.ops_total = options.ops.value_or(single ? 12000 : 2000);
   SHOAL_ASSERT(s.nodes >= 1 && s.nodes <= kNodesMax);
   SHOAL_ASSERT(s.clients >= 1 && s.clients <= kClientsMax);
   SHOAL_ASSERT(key_count >= 1);
@@ -80,7 +83,7 @@ Scenario DrawScenario(const ScenarioOptions& options, Prng& root) {
   SHOAL_ASSERT(s.think_mean_ms >= 1);
 
   for (std::uint32_t k = 0; k < key_count; ++k) s.keys.push_back("k" + std::to_string(k));
-  if (zipf && !options.keys) {
+  if (zipf && !options.keys && !single) {
     // Zipf with exponent 1 in integers: key i weighs 2^40 / (i + 1).
     std::uint64_t total = 0;
     for (std::uint32_t k = 0; k < key_count; ++k) {

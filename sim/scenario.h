@@ -11,6 +11,10 @@
 //              (INCR, APPEND, EXPIRE, GETEX, SET ... GET, MSET), which the checker does not judge
 //              but the replica audits do
 //   faults     the fault plan (sim/faults.h) and the phase boundaries
+//   single     the `single` mix measures failover windows (sim/failover.h), so its workload
+//              unless overridden is 8 keys and 8 clients, client c always on key c mod 8, with
+//              12,000 operations (a mean think time of 40 ms): every key is touched every 45 ms on
+//              average, and a client stuck on an unavailable key delays no other key
 //
 // Thread safety: pure functions and plain data.
 // Invariants: 1 <= nodes <= kNodesMax; 1 <= clients <= kClientsMax; 1 <= replication_factor <=
@@ -45,6 +49,8 @@ struct Scenario {
   cluster::ReplicationKnobs knobs;
   bool small_knobs = false;
   TimeMs think_mean_ms = 1;
+  bool key_per_client = false;    // client c always uses key c mod keys (the `single` mix)
+  bool measure_failover = false;  // failover windows are measured (the `single` mix)
   TimeMs fault_end = 0;
   TimeMs liveness_start = 0;
   TimeMs hard_end = 0;

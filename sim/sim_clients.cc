@@ -302,7 +302,8 @@ void Sim::OnClientTimeout(const Event& e) {
 
 client::OpSpec Sim::DrawCheckedOp(std::uint32_t c, std::uint64_t id, Operation& op) {
   client::OpSpec spec;
-  spec.key = scenario_.keys[DrawKey(scenario_, workload_prng_)];
+  spec.key = scenario_.key_per_client ? scenario_.keys[c % scenario_.keys.size()]
+                                      : scenario_.keys[DrawKey(scenario_, workload_prng_)];
   const std::uint64_t r = workload_prng_.Below(100);
   if (r < 50) {
     spec.type = client::OpType::kGet;

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
+#include <string>
 
+#include "core/cluster/cluster_node.h"
 #include "core/result.h"
+#include "core/slot.h"
 #include "sim/sim_world.h"
 
 namespace shoal::sim {
@@ -104,11 +108,38 @@ void Sim::ApplyLinks(const Fault& f, bool block) {
   }
 }
 
+FailoverStart Sim::PrimaryKeysOf(std::uint32_t node) const {
+  // The newest configuration any live node holds (the placement before any node started).
+  const cluster::Configuration* newest = nullptr;
+  for (const SimNode& n : nodes_) {
+    const cluster::ClusterNode* c = n.up ? n.node->cluster() : nullptr;
+    if (c == nullptr || !c->started()) continue;
+    const cluster::Configuration& config = c->config_member().configuration();
+    if (newest == nullptr || config.epoch() > newest->epoch()) newest = &config;
+  }
+  FailoverStart start{.at = now_, .node = node};
+  for (const std::string& key : scenario_.keys) {
+    const std::uint16_t slot = KeySlot(key);
+    const cluster::NodeId primary =
+        newest != nullptr ? newest->slot(slot).primary : placement_->Primary(slot);
+    if (primary == node) start.keys.push_back(key);
+  }
+  return start;
+}
+
 void Sim::OnFault(std::uint32_t index, bool start) {
   const Fault& f = scenario_.plan.faults[index];
   if (quiet_) return;  // the quiet phase healed everything already
   trace_.Fold(index | (start ? 0x10000u : 0u));
   if (start) {
+    // Taken before the fault applies (a crash destroys the node's configuration).
+    std::optional<FailoverStart> failover;
+    if (scenario_.measure_failover &&
+        (f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause ||
+         f.kind == FaultKind::kIsolate || f.kind == FaultKind::kIsolatePeers)) {
+      failover = PrimaryKeysOf(f.node);
+      failover->fault = index;
+    }
     bool applied = true;
     switch (f.kind) {
       case FaultKind::kCrash:
@@ -138,6 +169,7 @@ void Sim::OnFault(std::uint32_t index, bool start) {
     if (!applied) return;
     fault_applied_[index] = true;
     faults_applied_++;
+    if (failover && !failover->keys.empty()) failover_starts_.push_back(std::move(*failover));
     if (options_.verbose) {
       std::printf("%8" PRId64 "ms FAULT   %s\n", static_cast<std::int64_t>(now_),
                   DescribeFault(f, node_count_).c_str());

@@ -43,6 +43,27 @@ void Sim::Check(ScenarioResult& result) {
     }
     first_at = std::min(first_at, audit_first_at_);
   }
+  if (options_.failover_bound_ms) {
+    std::size_t over = 0;
+    std::string lines;
+    for (const FailoverWindow& w : result.failover_windows) {
+      if (w.window_ms <= *options_.failover_bound_ms) continue;
+      first_at = std::min(first_at, w.at);
+      if (++over > 10) continue;
+      char buf[256];
+      std::snprintf(buf, sizeof(buf),
+                    "  %s: n%u failed at %" PRId64 "ms (fault #%u); %s %" PRId64 "ms later\n",
+                    w.key.c_str(), w.node, static_cast<std::int64_t>(w.at), w.fault,
+                    w.open ? "still unavailable at the run's end," : "available again",
+                    static_cast<std::int64_t>(w.window_ms));
+      lines += buf;
+    }
+    if (over > 0) {
+      AddKind(result, kViolationFailoverWindow);
+      report += "failover violation: " + std::to_string(over) + " key window(s) over " +
+                std::to_string(*options_.failover_bound_ms) + "ms:\n" + lines;
+    }
+  }
   // Liveness: after the quiet phase began and the bound passed, every operation succeeds.
   std::size_t liveness_failures = 0;
   std::string liveness;

@@ -289,6 +289,8 @@ class Sim {
 
   // sim_faults.cc
   void OnFault(std::uint32_t index, bool start);
+  // The workload keys whose primary `node` is now (sim/failover.h), timed now.
+  FailoverStart PrimaryKeysOf(std::uint32_t node) const;
   void OnQuiet();
   void ApplyLinks(const Fault& f, bool block);
   void HoldStaleCopies(std::uint32_t from, std::uint32_t to, std::string_view frame);
@@ -352,6 +354,7 @@ class Sim {
   std::vector<std::string> own_keys_;  // kOwnKeysPerClient per client
   std::shared_ptr<const cluster::Placement> placement_;
   std::vector<bool> fault_applied_;
+  std::vector<FailoverStart> failover_starts_;  // Scenario::measure_failover
   // Stale queues (FaultKind::kStaleQueue): the active ones, and per fault index the held copies.
   struct HeldMessage {
     std::uint32_t from = 0;

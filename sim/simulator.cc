@@ -364,6 +364,9 @@ ScenarioResult Sim::Summarize() {
   }
   result.ops = history_.ops.size();
   result.trace = trace_.value();
+  if (scenario_.measure_failover) {
+    result.failover_windows = MeasureFailover(failover_starts_, history_, now_);
+  }
   if (options_.stop_at > 0) {
     result.timeline = FormatTimelines();
   } else {
@@ -406,6 +409,7 @@ std::string ReplayCommand(const ScenarioOptions& o) {
   if (o.pipeline) cmd += " --pipeline " + std::to_string(*o.pipeline);
   if (o.maxmemory) cmd += " --maxmemory " + std::to_string(*o.maxmemory);
   if (o.check_expensive) cmd += " --check-expensive";
+  if (o.failover_bound_ms) cmd += " --failover-bound-ms " + std::to_string(*o.failover_bound_ms);
   if (!o.drop_faults.empty()) {
     std::vector<std::uint32_t> drop = o.drop_faults;
     std::sort(drop.begin(), drop.end());

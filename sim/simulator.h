@@ -35,6 +35,7 @@
 #include "core/cluster/planted_bug.h"
 #include "core/cluster/probes.h"
 #include "core/time.h"
+#include "sim/failover.h"
 #include "sim/faults.h"
 #include "sim/history.h"
 
@@ -76,6 +77,10 @@ struct ScenarioOptions {
   // Run every node's expensive invariant checks after every step, not one step in
   // kExpensiveCheckEvery (`--check-expensive`).
   bool check_expensive = false;
+  // Failover windows (measured in the `single` mix, sim/failover.h) longer than this are a
+  // violation ("failover_window"); unset: measured and reported, not judged
+  // (`--failover-bound-ms`).
+  std::optional<TimeMs> failover_bound_ms;
 };
 
 // Nodes' expensive invariant checks (O(keys) store walk, O(writes in flight) stream checks) run
@@ -128,7 +133,8 @@ struct ScenarioResult {
   std::string timeline;               // filled only when ScenarioOptions::stop_at was set
   History history;                    // kept for tests and reports
   std::vector<Fault> fault_schedule;  // the seed's whole plan, dropped faults included
-  std::uint32_t faults_planned = 0;   // plan faults not dropped by ScenarioOptions::drop_faults
+  std::vector<FailoverWindow> failover_windows;  // the `single` mix only (sim/failover.h)
+  std::uint32_t faults_planned = 0;  // plan faults not dropped by ScenarioOptions::drop_faults
 };
 
 // The planted bugs this harness is proven to catch (tests/sim/planted_bugs_test.cc), in the order
@@ -153,6 +159,9 @@ inline constexpr const char* kViolationConfigDivergence = "configuration_diverge
 // vote, entries) that its disk did not hold yet: restarted, it would act as if it had never said
 // so (Raft's persistence rule, broken by a driver that sends before it persists).
 inline constexpr const char* kViolationVoterStateLost = "voter_state_lost";
+// A key stayed unavailable after its primary failed for longer than
+// ScenarioOptions::failover_bound_ms (sim/failover.h).
+inline constexpr const char* kViolationFailoverWindow = "failover_window";
 // How long after the quiet phase began the configuration must have settled (one leader that every
 // node follows, one epoch everywhere, every node marked up); runs that end sooner are not judged.
 inline constexpr TimeMs kConfigSettleMs = 4'000;

@@ -15,7 +15,7 @@ constexpr TimeMs kFaultEndMs = 45'000;
 
 RC_GTEST_PROP(FaultsTest, PlanInvariantsHoldForEveryMix, ()) {
   const std::string name =
-      *rc::gen::element<std::string>("none", "calm", "network", "crash", "brutal");
+      *rc::gen::element<std::string>("none", "calm", "network", "crash", "brutal", "single");
   const FaultMix* mix = FindFaultMix(name);
   RC_ASSERT(mix != nullptr);
   Prng prng(*rc::gen::arbitrary<std::uint64_t>());
@@ -71,6 +71,27 @@ TEST(FaultsTest, SomeStaleQueuesSpanTwoCrashesOfTheirNode) {
     }
   }
   EXPECT_GT(spanning, 20);
+}
+
+// The `single` mix: one node at a time is crashed, paused or cut off, each fault over (and
+// recovered from) before the next begins, and nothing else is scheduled.
+RC_GTEST_PROP(FaultsTest, TheSingleMixFailsOneNodeAtATime, ()) {
+  const FaultMix* mix = FindFaultMix("single");
+  RC_ASSERT(mix != nullptr && mix->one_at_a_time);
+  Prng prng(*rc::gen::arbitrary<std::uint64_t>());
+  const std::uint32_t nodes = *rc::gen::inRange<std::uint32_t>(1, 9);
+  const FaultPlan plan = DrawFaultPlan(*mix, nodes, 8, kFaultEndMs, prng);
+  RC_ASSERT(plan.faults.size() >= 5u);  // about one every 7.5 s over the 45 s fault phase
+  for (std::size_t i = 0; i < plan.faults.size(); ++i) {
+    const Fault& f = plan.faults[i];
+    RC_ASSERT(f.kind == FaultKind::kCrash || f.kind == FaultKind::kPause ||
+              f.kind == FaultKind::kIsolate || f.kind == FaultKind::kIsolatePeers);
+    RC_ASSERT(f.duration_ms >= kSingleFaultMinMs && f.duration_ms <= mix->fault_duration_max_ms);
+    if (i > 0) {
+      const Fault& before = plan.faults[i - 1];
+      RC_ASSERT(f.at >= before.at + before.duration_ms + kSingleGapMinMs);
+    }
+  }
 }
 
 TEST(FaultsTest, MixesWithoutNetworkFaultsHaveNoStaleDelivery) {

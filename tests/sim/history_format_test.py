@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""The history export of crash-mix seeds is in the format docs/simulation.md documents.
+"""The history export of crash-mix and single-mix seeds is in the format docs/simulation.md
+documents.
 
-Parses `shoal-sim --seed N --faults crash --history FILE` with Python's own JSON parser (not
+Parses `shoal-sim --seed N --faults MIX --history FILE` with Python's own JSON parser (not
 ours), checks every field's type and the rules between them, then checks that
 `shoal-sim --check-history` accepts the file and rejects it once a read is made to return a value
 nobody wrote.
@@ -18,7 +19,8 @@ import tempfile
 OP_KEYS = {"client", "key", "op", "value", "ttl_ms", "invoke_us", "complete_us", "result",
            "read_value"}
 OPTIONAL_KEYS = {"condition", "refused", "expire_at_us", "keepttl", "id"}
-SEEDS = [3, 7, 11, 19]  # crash mix; 7 has crashes while operations are pending
+# (mix, seed): crash 7 has crashes while operations are pending; single is the failover mix.
+SEEDS = [("crash", 3), ("crash", 7), ("crash", 11), ("crash", 19), ("single", 3)]
 
 
 def fail(msg):
@@ -118,9 +120,9 @@ def main():
     args = parser.parse_args()
     seen = {"get": 0, "set": 0, "del": 0, "ok": 0, "miss": 0, "unknown": 0, "ttl": 0}
     with tempfile.TemporaryDirectory() as tmp:
-        for seed in SEEDS:
-            path = os.path.join(tmp, f"h{seed}.jsonl")
-            r = run([args.sim, "--seed", str(seed), "--faults", "crash", "--history", path])
+        for mix, seed in SEEDS:
+            path = os.path.join(tmp, f"h-{mix}-{seed}.jsonl")
+            r = run([args.sim, "--seed", str(seed), "--faults", mix, "--history", path])
             if r.returncode != 0:
                 fail(f"seed {seed}: shoal-sim exited {r.returncode}: {r.stdout}{r.stderr}")
             ops, _ = check_file(path)
@@ -143,7 +145,7 @@ def main():
                     break
             else:
                 fail(f"seed {seed}: no ok get to corrupt")
-            bad = os.path.join(tmp, f"bad{seed}.jsonl")
+            bad = os.path.join(tmp, f"bad-{mix}-{seed}.jsonl")
             with open(bad, "w") as f:
                 f.write("\n".join(lines) + "\n")
             r = run([args.sim, "--check-history", bad])
