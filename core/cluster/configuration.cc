@@ -141,6 +141,8 @@ NodeId Configuration::FirstLive(std::uint16_t slot, NodeMask among) const {
 
 void Configuration::BringBackEmpty(std::uint16_t slot, NodeId on, Epoch epoch) {
   SlotConfig& c = slots_[slot];
+  if (c.primary == kNoNode) unserved_slots_--;
+  if (on == kNoNode) unserved_slots_++;
   c.primary = on;
   c.in_sync = on == kNoNode ? 0 : Bit(on);
   c.epoch = epoch;
@@ -163,13 +165,15 @@ void Configuration::OnMarkDown(NodeId node, Epoch epoch) {
     } else {
       c.primary = kNoNode;
       c.in_sync = 0;
+      unserved_slots_++;
     }
   }
 }
 
 void Configuration::OnMarkUp(NodeId node, Epoch epoch) {
   members_[node] = MemberState::kUp;
-  if (policy_ != LostSlotPolicy::kBringBackEmpty) return;
+  // Nearly always every slot has a primary: then there is nothing to bring back.
+  if (policy_ != LostSlotPolicy::kBringBackEmpty || unserved_slots_ == 0) return;
   for (const std::uint16_t slot : placement_->SlotsOf(node)) {
     if (slots_[slot].primary == kNoNode) BringBackEmpty(slot, node, epoch);
   }
@@ -221,6 +225,7 @@ Result<Epoch> Configuration::Apply(const ConfigChange& change) {
 
 bool Configuration::ValidSlots() const {
   if (members_.size() != node_count() || slots_.size() != limits::kSlotCount) return false;
+  std::uint32_t unserved = 0;
   NodeMask up_members = 0;
   for (NodeId n = 0; n < node_count(); ++n) {
     if (up(n)) up_members |= Bit(n);
@@ -232,8 +237,9 @@ bool Configuration::ValidSlots() const {
     if ((c.in_sync & ~live_replicas) != 0) return false;
     if (c.primary == kNoNode ? c.in_sync != 0 : (c.in_sync & Bit(c.primary)) == 0) return false;
     if (c.epoch > epoch_ || c.data_epoch > c.epoch) return false;
+    if (c.primary == kNoNode) unserved++;
   }
-  return true;
+  return unserved == unserved_slots_;
 }
 
 void Configuration::CheckInvariants() const {
@@ -299,6 +305,7 @@ Result<Configuration> Configuration::Decode(std::string_view bytes,
       break;
     }
     for (std::uint64_t i = 0; i < run; ++i) c.slots_[s++] = sc;
+    if (sc.primary == kNoNode) c.unserved_slots_ += static_cast<std::uint32_t>(run);
   }
   if (r.ok() && !r.AtEnd()) r.Fail(Error::kProtocol);
   if (!r.ok()) return make_error_code(r.error());

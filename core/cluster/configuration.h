@@ -34,7 +34,8 @@
 // Invariants (CheckInvariants, and Decode refuses encodings that break them): a slot's in-sync
 // set holds only live replicas of the slot; a slot with a primary has it in its in-sync set; a
 // slot without one has an empty in-sync set; slot epochs and data epochs are at most the epoch,
-// and a data epoch at most its slot's epoch.
+// and a data epoch at most its slot's epoch; the count of slots without a primary (which lets
+// MarkUp skip its walk when every slot has one) is exact.
 #pragma once
 
 #include <cstdint>
@@ -143,7 +144,8 @@ class Configuration {
   LostSlotPolicy policy_;
   Epoch epoch_ = 1;
   std::vector<MemberState> members_;
-  std::vector<SlotConfig> slots_;  // limits::kSlotCount
+  std::vector<SlotConfig> slots_;     // limits::kSlotCount
+  std::uint32_t unserved_slots_ = 0;  // slots without a primary
 };
 
 }  // namespace shoal::cluster
