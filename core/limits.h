@@ -186,6 +186,17 @@ inline constexpr std::size_t kConfigCompactEvery = 64;
 // before it judges.
 inline constexpr std::int64_t kMemberDownAfterMs = 800;
 inline constexpr std::int64_t kMemberUpHeardWithinMs = 3 * kConfigHeartbeatMs;
+// Read leases (core/cluster/config_log.h): a member holds a lease for kReadLeaseMs of its own
+// monotonic clock from the send time of its last AppendReply that the leader echoed back. The
+// assumption: no node's monotonic clock runs faster or slower than true time by more than
+// kClockDriftMaxPpm (the simulator's drift stays within it). The leader marks a member down only
+// after kMemberDownAfterMs of silence on its own clock, and a new leader first waits that long;
+// a deposed leader may still echo for up to one check-quorum tick after a successor is elected.
+// So a lease, stretched by the worst drift, expires before anyone can take the member's slots.
+inline constexpr std::int64_t kReadLeaseMs = 500;
+inline constexpr std::int64_t kClockDriftMaxPpm = 1000;
+static_assert(kReadLeaseMs * (1'000'000 + kClockDriftMaxPpm) <
+              (kMemberDownAfterMs - kConfigHeartbeatMs) * (1'000'000 - kClockDriftMaxPpm));
 static_assert(kConfigCompactEvery <= kConfigLogUncompactedMax);
 static_assert(kMemberDownAfterMs > kConfigElectionTimeoutMinMs);
 static_assert(kMemberUpHeardWithinMs < kMemberDownAfterMs);

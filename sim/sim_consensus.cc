@@ -13,8 +13,12 @@
 #include <cinttypes>
 #include <cstdio>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "core/cluster/cluster_node.h"
+#include "core/cluster/configuration.h"
+#include "core/result.h"
 #include "sim/sim_world.h"
 
 namespace shoal::sim {
@@ -79,6 +83,23 @@ void Sim::CheckDiskAtCrash(std::uint32_t n) {
   node.unsynced_told = false;
 }
 
+void Sim::CheckLease(std::uint32_t x, cluster::LogIndex index) {
+  const SimNode& node = nodes_[x];
+  const cluster::ClusterNode* cluster = node.up ? node.node->cluster() : nullptr;
+  if (cluster == nullptr || !cluster->started()) return;
+  const cluster::ConfigLog& log = cluster->config_member().log();
+  const TimeMs mono = NodeNow(x).mono;
+  if (log.applied_index() >= index || !cluster->config_member().HoldsLease(mono)) return;
+  char buf[320];
+  std::snprintf(
+      buf, sizeof(buf),
+      "n%u holds a read lease (%s, until %" PRId64 " on its clock, now %" PRId64
+      ") though index %" PRIu64 " marking it down was applied (it applied through %" PRIu64 ")",
+      x, log.is_leader() ? "leader" : "echoed", static_cast<std::int64_t>(log.lease_until()),
+      static_cast<std::int64_t>(mono), index, log.applied_index());
+  AuditViolation(kViolationLeaseAfterMarkDown, buf);
+}
+
 void Sim::CheckConsensus(std::uint32_t n, bool expensive) {
   SimNode& node = nodes_[n];
   const cluster::ClusterNode* cluster = node.node->cluster();
@@ -123,6 +144,14 @@ void Sim::CheckConsensus(std::uint32_t n, bool expensive) {
     SHOAL_ASSERT_MSG(i <= committed_entries_.size() + 1, "a committed index was never checked");
     if (i == committed_entries_.size() + 1) {
       committed_entries_.push_back(*entry);
+      if (!entry->data.empty()) {
+        const Result<cluster::ConfigChange> change = cluster::DecodeChange(entry->data);
+        if (change.has_value()) {
+          if (const auto* down = std::get_if<cluster::MarkDown>(&change.value())) {
+            if (down->node < mark_downs_.size()) mark_downs_[down->node].push_back(i);
+          }
+        }
+      }
     } else if (i <= committed_entries_.size() && committed_entries_[i - 1] != *entry) {
       std::snprintf(buf, sizeof(buf),
                     "n%u has committed index %" PRIu64 " as term %" PRIu64
@@ -133,6 +162,20 @@ void Sim::CheckConsensus(std::uint32_t n, bool expensive) {
     }
   }
   node.commit_checked = std::max(node.commit_checked, log.commit_index());
+  // Read leases: a node that has not applied a MarkDown of itself that some node applied holds
+  // no lease. This node now, and every node whose MarkDown this step applied for the first time.
+  const cluster::LogIndex applied_before = applied_anywhere_;
+  applied_anywhere_ = std::max(applied_anywhere_, log.applied_index());
+  const std::vector<cluster::LogIndex>& mine = mark_downs_[n];
+  const auto next_down = std::upper_bound(mine.begin(), mine.end(), log.applied_index());
+  if (next_down != mine.end() && *next_down <= applied_anywhere_) CheckLease(n, *next_down);
+  if (applied_anywhere_ > applied_before) {
+    for (std::uint32_t x = 0; x < node_count_; ++x) {
+      const std::vector<cluster::LogIndex>& downs = mark_downs_[x];
+      const auto first = std::upper_bound(downs.begin(), downs.end(), applied_before);
+      if (x != n && first != downs.end() && *first <= applied_anywhere_) CheckLease(x, *first);
+    }
+  }
   const cluster::Configuration& config = member.configuration();
   if (expensive && config.epoch() != node.epoch_checked) {
     // Sampled with the expensive checks (O(slots)): a copy per epoch, compared whole.
@@ -176,6 +219,9 @@ std::string Sim::ConfigurationUnsettled() const {
                     member.configuration().epoch(), *leader, lead.configuration().epoch());
       return buf;
     }
+    // A lease protocol that never grants one would pass every safety check.
+    if (!member.HoldsLease(NodeNow(n).mono))
+      return "n" + std::to_string(n) + " holds no read lease";
   }
   return "";
 }

@@ -324,6 +324,9 @@ class Sim {
   void CheckDiskAtCrash(std::uint32_t n);
   // The cluster-wide checks after node n stepped (`expensive`: the O(slots) one too).
   void CheckConsensus(std::uint32_t n, bool expensive);
+  // Whether node x holds a read lease now while some node applied MarkDown(x) at `index` and x
+  // has not (reported as kViolationLeaseAfterMarkDown).
+  void CheckLease(std::uint32_t x, cluster::LogIndex index);
   // After the quiet phase: one leader every node follows, one epoch, every node marked up. Returns
   // the problem ("" when settled).
   std::string ConfigurationUnsettled() const;
@@ -392,6 +395,10 @@ class Sim {
   absl::flat_hash_map<cluster::Term, std::uint32_t> leader_of_term_;
   std::vector<cluster::LogEntry> committed_entries_;  // [i]: the entry committed at index i + 1
   absl::flat_hash_map<cluster::Epoch, cluster::Configuration> configuration_at_;
+  // Read leases: per node, the log indices of committed MarkDown changes of it (ascending), and
+  // the highest index any node has applied.
+  std::vector<std::vector<cluster::LogIndex>> mark_downs_;
+  cluster::LogIndex applied_anywhere_ = 0;
 
   std::vector<std::string> bytes_pool_;
   std::string frame_scratch_;  // SendPeer's encoding buffer

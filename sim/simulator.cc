@@ -106,6 +106,7 @@ Sim::Sim(const ScenarioOptions& options, PlacementCache* cache)
 
   TimeMs skew_bound = 0;
   nodes_.resize(node_count_);
+  mark_downs_.resize(node_count_);
   for (std::uint32_t n = 0; n < node_count_; ++n) {
     SimNode& node = nodes_[n];
     node.offset_ms = plan.clock_offset_ms[n];

@@ -162,6 +162,11 @@ inline constexpr const char* kViolationVoterStateLost = "voter_state_lost";
 // A key stayed unavailable after its primary failed for longer than
 // ScenarioOptions::failover_bound_ms (sim/failover.h).
 inline constexpr const char* kViolationFailoverWindow = "failover_window";
+// A node held a read lease while another node had applied a configuration change that marked it
+// down (and promoted its slots) and it had not: two nodes could serve one slot's reads at once.
+// Checked after every step (sim/sim_consensus.cc); implies at most one primary holding a lease
+// per slot at any true time, since only marking a primary down moves its slots.
+inline constexpr const char* kViolationLeaseAfterMarkDown = "lease_after_mark_down";
 // How long after the quiet phase began the configuration must have settled (one leader that every
 // node follows, one epoch everywhere, every node marked up); runs that end sooner are not judged.
 inline constexpr TimeMs kConfigSettleMs = 4'000;

@@ -194,6 +194,8 @@ void PutBody(Writer& w, const AppendEntries& b) {
     w.Var(e.term);
     w.Str(e.data);
   }
+  w.Signed(b.echo_ms);
+  w.Signed(b.sent_ms);
 }
 void GetBody(Reader& r, AppendEntries& b) {
   b.term = r.Var();
@@ -206,6 +208,9 @@ void GetBody(Reader& r, AppendEntries& b) {
     e.term = r.Var();
     e.data = r.Str(r.limits().log_entry_bytes_max);
   }
+  b.echo_ms = r.Signed();
+  b.sent_ms = r.Signed();
+  if (b.echo_ms < 0 || b.sent_ms < 0) r.Fail(Error::kProtocol);
 }
 
 void PutBody(Writer& w, const AppendReply& b) {
@@ -214,6 +219,8 @@ void PutBody(Writer& w, const AppendReply& b) {
   w.Var(b.match_index);
   w.Var(b.rejected_index);
   w.Var(b.last_index);
+  w.Signed(b.sent_ms);
+  w.Signed(b.echo_ms);
 }
 void GetBody(Reader& r, AppendReply& b) {
   b.term = r.Var();
@@ -221,6 +228,9 @@ void GetBody(Reader& r, AppendReply& b) {
   b.match_index = r.Var();
   b.rejected_index = r.Var();
   b.last_index = r.Var();
+  b.sent_ms = r.Signed();
+  b.echo_ms = r.Signed();
+  if (b.sent_ms < 0 || b.echo_ms < 0) r.Fail(Error::kProtocol);
 }
 
 void PutBody(Writer& w, const InstallSnapshot& b) {

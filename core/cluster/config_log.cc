@@ -45,6 +45,7 @@ ConfigLog::ConfigLog(const Options& options, VoterState restored, TimeMs now)
   SHOAL_ASSERT(IsMember(options_.self));
   commit_ = applied_ = snapshot_.last_index;
   install_pending_ = snapshot_.last_index > 0;
+  life_start_ = now;
   ResetElectionTimer(now);
   CheckInvariants();  // a restored state must be one a voter could have persisted
 }
@@ -76,6 +77,21 @@ Term ConfigLog::TermAt(LogIndex index) const {
 bool ConfigLog::InLease(TimeMs now) const {
   if (role_ == Role::kLeader) return true;
   return leader_ != kNoNode && now - leader_heard_at_ < options_.timings.election_min_ms;
+}
+
+bool ConfigLog::HoldsLease(TimeMs now) const {
+  if (role_ != Role::kLeader) return now < lease_until_ && applied_ >= lease_commit_;
+  if (!CommittedInTerm()) return false;  // not caught up in its term yet
+  // The send time of the latest AppendEntries a majority of voters (itself included) answered:
+  // none of them votes for another candidate within the election timeout of receiving it.
+  std::array<TimeMs, limits::kConfigVotersMax> acked{};
+  std::size_t count = 0;
+  for (NodeMask m = options_.voters; m != 0 && count < acked.size(); m &= m - 1) {
+    const auto v = static_cast<NodeId>(std::countr_zero(m));
+    acked[count++] = v == options_.self ? now : acked_sent_[v];
+  }
+  std::sort(acked.begin(), acked.begin() + count, std::greater<>());
+  return now < acked[Majority() - 1] + options_.timings.lease_ms;
 }
 
 bool ConfigLog::LogUpToDate(LogIndex last_index, Term last_term) const {
@@ -154,6 +170,8 @@ void ConfigLog::BecomeLeader(TimeMs now, ConfigLogOutput& out) {
     next_[n] = last_index() + 1;
     match_[n] = 0;
     heard_at_[n] = now;
+    echo_[n] = 0;
+    acked_sent_[n] = 0;
   }
   Append(LogEntry{.term = term_, .data = {}});  // the no-op that commits earlier terms' entries
   MaybeCommit();
@@ -180,7 +198,8 @@ void ConfigLog::SendAppend(NodeId to, ConfigLogOutput& out) {
   AppendEntries m{.term = term_,
                   .prev_index = next_[to] - 1,
                   .prev_term = TermAt(next_[to] - 1),
-                  .commit = commit_};
+                  .commit = commit_,
+                  .sent_ms = clock_};
   std::size_t bytes = 0;
   for (LogIndex i = next_[to]; i <= last_index(); ++i) {
     const LogEntry& e = log_[i - snapshot_.last_index - 1];
@@ -191,6 +210,11 @@ void ConfigLog::SendAppend(NodeId to, ConfigLogOutput& out) {
     if (!m.entries.empty()) bytes += e.data.size();
     m.entries.push_back(e);
   }
+  // A lease is granted (the echo) only by a leader that committed an entry of its term, so its
+  // log holds every change an earlier leader committed, and only in a message that carries the
+  // log through its last entry: the follower holds the lease once it applied all of it, so a
+  // change already proposed (marking it down, say) is never news to a member holding a lease.
+  if (CommittedInTerm() && m.prev_index + m.entries.size() == last_index()) m.echo_ms = echo_[to];
   Reply(to, std::move(m), out);
 }
 
@@ -217,6 +241,7 @@ bool ConfigLog::MaybeCommit() {
 }
 
 void ConfigLog::Tick(TimeMs now, ConfigLogOutput& out) {
+  clock_ = now;
   const auto& t = options_.timings;
   if (role_ == Role::kLeader) {
     if (now >= heartbeat_due_) {
@@ -241,6 +266,7 @@ void ConfigLog::Tick(TimeMs now, ConfigLogOutput& out) {
 }
 
 void ConfigLog::Step(TimeMs now, NodeId from, const Body& message, ConfigLogOutput& out) {
+  clock_ = now;
   if (from < limits::kClusterNodesMax && from != options_.self && IsMember(from)) {
     if (const auto* vr = std::get_if<VoteRequest>(&message)) {
       OnVoteRequest(now, from, *vr, out);
@@ -336,7 +362,9 @@ void ConfigLog::OnAppendEntries(TimeMs now, NodeId from, const AppendEntries& m,
           AppendReply{.term = term_,
                       .success = false,
                       .rejected_index = rejected,
-                      .last_index = last_index()},
+                      .last_index = last_index(),
+                      .sent_ms = now,
+                      .echo_ms = m.sent_ms},
           out);
   };
   if (m.term < term_) {  // a deposed leader: our term tells it to step down
@@ -344,6 +372,12 @@ void ConfigLog::OnAppendEntries(TimeMs now, NodeId from, const AppendEntries& m,
     return;
   }
   BecomeFollower(now, m.term, from);
+  // The leader heard from us at or after the echoed time: a time of ours in this life (an echo
+  // of an earlier life's reply, or of a clock since reset, says nothing about now).
+  if (m.echo_ms >= life_start_ && m.echo_ms <= now && m.echo_ms > 0) {
+    lease_until_ = std::max(lease_until_, m.echo_ms + options_.timings.lease_ms);
+    lease_commit_ = std::max(lease_commit_, m.prev_index + m.entries.size());
+  }
   if (m.prev_index > last_index() ||
       (m.prev_index >= snapshot_.last_index && TermAt(m.prev_index) != m.prev_term)) {
     refuse(m.prev_index);
@@ -369,7 +403,13 @@ void ConfigLog::OnAppendEntries(TimeMs now, NodeId from, const AppendEntries& m,
   }
   const LogIndex matched = std::max(index, snapshot_.last_index);
   commit_ = std::max(commit_, std::min(m.commit, matched));
-  Reply(from, AppendReply{.term = term_, .success = true, .match_index = matched}, out);
+  Reply(from,
+        AppendReply{.term = term_,
+                    .success = true,
+                    .match_index = matched,
+                    .sent_ms = now,
+                    .echo_ms = m.sent_ms},
+        out);
 }
 
 void ConfigLog::OnAppendReply(TimeMs now, NodeId from, const AppendReply& m, ConfigLogOutput& out) {
@@ -379,6 +419,9 @@ void ConfigLog::OnAppendReply(TimeMs now, NodeId from, const AppendReply& m, Con
   }
   if (role_ != Role::kLeader || m.term < term_) return;
   heard_at_[from] = now;
+  // The latest reply's time, not the largest: a restarted follower's clock may read lower.
+  echo_[from] = m.sent_ms;
+  acked_sent_[from] = std::max(acked_sent_[from], m.echo_ms);  // our clock, this term
   if (m.success) {
     if (m.match_index > last_index()) return;  // not an answer to anything we sent
     match_[from] = std::max(match_[from], m.match_index);
@@ -408,7 +451,8 @@ void ConfigLog::OnInstallSnapshot(TimeMs now, NodeId from, const InstallSnapshot
           AppendReply{.term = term_,
                       .success = false,
                       .rejected_index = s.last_index,
-                      .last_index = last_index()},
+                      .last_index = last_index(),
+                      .sent_ms = now},
           out);
     return;
   }
@@ -426,11 +470,13 @@ void ConfigLog::OnInstallSnapshot(TimeMs now, NodeId from, const InstallSnapshot
     install_pending_ = true;
   }
   // Everything through the snapshot is committed, so our log matches the leader's there.
-  Reply(from, AppendReply{.term = term_, .success = true, .match_index = s.last_index}, out);
+  Reply(from,
+        AppendReply{.term = term_, .success = true, .match_index = s.last_index, .sent_ms = now},
+        out);
 }
 
 std::optional<LogIndex> ConfigLog::Propose(TimeMs now, std::string data, ConfigLogOutput& out) {
-  (void)now;
+  clock_ = now;
   SHOAL_ASSERT(data.size() <= limits::kConfigEntryBytesMax);
   if (role_ != Role::kLeader || log_.size() >= limits::kConfigLogUncompactedMax) {
     Finish(out);

@@ -12,6 +12,24 @@
 // Entry.Data); an empty entry is the no-op a new leader appends so that it can commit its
 // predecessors' entries (Raft §5.4.2). Learners (non-voting members) follow the log.
 //
+// Read leases. Every AppendReply carries the follower's monotonic send time; the leader echoes the
+// latest one it received from that follower in each AppendEntries to it. A follower holds a lease
+// until echo + timings.lease_ms on its own clock: the leader heard from it at or after the echoed
+// time, so it will not judge it silent (limits::kMemberDownAfterMs on the leader's clock) before
+// the lease ran out, even at the worst drift (limits.h states the assumption). A leader echoes
+// only once it committed an entry of its own term (its log then holds every change an earlier
+// leader committed), and only in a message that carries its log through the last entry; the
+// lease counts once the follower applied that whole log. So no change proposed before the echo
+// (marking this member down, say) is news to a member holding a lease, and one proposed after
+// needs kMemberDownAfterMs of silence first. A
+// leader holds a lease once it committed an entry of its own term (so it applied every change
+// committed before it), for timings.lease_ms from the send time of the latest AppendEntries that
+// a majority of voters answered (each echoes it back): none of them votes for another candidate
+// within the election timeout of receiving it, and a new leader first waits kMemberDownAfterMs,
+// so a leader paused or cut off loses its lease before anyone can take its slots. Only durations of
+// one node's monotonic clock are compared, never two nodes' readings, and the wall clock plays no
+// part.
+//
 // Purity: time is the driver's monotonic clock (ms), passed in; the randomised election timeouts
 // come from a small generator seeded by the driver (Options::seed: the simulator's seeded PRNG, a
 // random number in the server). No I/O: the results of a call are a ConfigLogOutput, which the
@@ -61,10 +79,11 @@ struct ConfigLogTimings {
   TimeMs heartbeat_ms = limits::kConfigHeartbeatMs;
   TimeMs election_min_ms = limits::kConfigElectionTimeoutMinMs;
   TimeMs election_max_ms = limits::kConfigElectionTimeoutMaxMs;
+  TimeMs lease_ms = limits::kReadLeaseMs;
 
   bool Valid() const {
     return heartbeat_ms >= 1 && election_min_ms > 2 * heartbeat_ms &&
-           election_max_ms > election_min_ms;
+           election_max_ms > election_min_ms && lease_ms >= 0;
   }
 };
 
@@ -147,6 +166,9 @@ class ConfigLog {
   // What a restart must restore: equal to the driver's durable copy after every output.
   VoterState DurableState() const;
   const Options& options() const { return options_; }
+  // Whether this member holds a read lease at `now` (its monotonic clock; see the top).
+  bool HoldsLease(TimeMs now) const;
+  TimeMs lease_until() const { return lease_until_; }  // a follower's; 0: none yet
   // Appends refused because they contradicted a committed entry (0 unless Raft's guarantees were
   // broken: a planted bug, or a voter restarted without its persisted state).
   std::uint64_t committed_conflicts() const { return committed_conflicts_; }
@@ -163,6 +185,9 @@ class ConfigLog {
   Term LastTerm() const { return TermAt(last_index()); }
   bool InLease(TimeMs now) const;
   bool LogUpToDate(LogIndex last_index, Term last_term) const;
+  // The commit index holds an entry of the current term (a leader that committed one applied
+  // every change committed before it).
+  bool CommittedInTerm() const { return commit_ > 0 && TermAt(commit_) == term_; }
   void ResetElectionTimer(TimeMs now);
   void BecomeFollower(TimeMs now, Term term, NodeId leader);
   void StartPreVote(TimeMs now, ConfigLogOutput& out);
@@ -208,6 +233,12 @@ class ConfigLog {
   std::array<LogIndex, limits::kClusterNodesMax> next_{};
   std::array<LogIndex, limits::kClusterNodesMax> match_{};
   std::array<TimeMs, limits::kClusterNodesMax> heard_at_{};  // leader: a reply in this term
+  std::array<TimeMs, limits::kClusterNodesMax> echo_{};      // leader: latest sent_ms, this term
+  TimeMs lease_until_ = 0;                                   // follower: latest echo + lease_ms
+  TimeMs life_start_ = 0;      // when this instance was built: echoes from before are not ours
+  LogIndex lease_commit_ = 0;  // follower: the leader's last index with the latest echo
+  std::array<TimeMs, limits::kClusterNodesMax> acked_sent_{};  // leader: our sent_ms they echoed
+  TimeMs clock_ = 0;  // `now` of the current public call (the send time of its AppendEntries)
   std::uint64_t committed_conflicts_ = 0;
   std::uint64_t refused_messages_ = 0;
   bool hard_dirty_ = false;

@@ -34,10 +34,14 @@ void ConfigMember::Start(TimeMs mono, const VoterState* restored, std::uint64_t 
                          Effects& effects) {
   SHOAL_ASSERT(!started());
   const NodeMask voters = VotersOf(state_.node_count());
+  ConfigLogTimings timings;
+  // PLANTED BUG kLongLease: a lease that outlives the leader's failure detection.
+  if (state_.bug(PlantedBug::kLongLease)) timings.lease_ms = 4 * limits::kMemberDownAfterMs;
   ConfigLog::Options options{
       .self = state_.self,
       .voters = voters,
       .learners = MembersOf(state_.node_count()) & ~voters,
+      .timings = timings,
       .seed = seed,
       .bug = state_.bug(PlantedBug::kGrantTwoVotes) ? ConsensusBug::kGrantTwoVotesInOneTerm
                                                     : ConsensusBug::kNone,

@@ -8,9 +8,10 @@
 //   up    a down member heard from within limits::kMemberUpHeardWithinMs is proposed up (MarkUp)
 // One change is in flight at a time (the next is proposed once the last committed).
 //
-// Scope today (cluster core part 2, second step): every node agrees on the configuration and
-// follows its epochs; routing and replication still follow the static placement (ClusterNode).
-// Acting on the configuration (promotion, in-sync commit, read leases) is the next step.
+// Scope today (cluster core part 2, second step): every node agrees on the configuration,
+// follows its epochs and holds read leases (HoldsLease); routing and replication still follow
+// the static placement (ClusterNode). Acting on the configuration (promotion, in-sync commit,
+// serving reads only under a lease) is the next step.
 //
 // Voters are the first min(node_count, kConfigVotersMax) node ids; the other members are
 // learners. What a peer sends is checked before the log accepts it (an entry must decode as a
@@ -62,6 +63,9 @@ class ConfigMember {
   // REQUIRES: started.
   const ConfigLog& log() const { return *log_; }
   const Configuration& configuration() const { return configuration_; }
+  // Whether this node holds a read lease at `mono` (config_log.h: no other node can have been
+  // promoted over its slots before it expires).
+  bool HoldsLease(TimeMs mono) const { return log_->HoldsLease(mono); }
 
   // `expensive` adds the configuration's own O(slots) check.
   void CheckInvariants(bool expensive) const;

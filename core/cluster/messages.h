@@ -151,6 +151,10 @@ struct AppendEntries {
   Term prev_term = 0;
   LogIndex commit = 0;  // the leader's commit index
   std::vector<LogEntry> entries;
+  // The latest AppendReply::sent_ms the leader received from this follower in its term (0:
+  // none): the follower's read lease runs from it (config_log.h).
+  TimeMs echo_ms = 0;
+  TimeMs sent_ms = 0;  // the leader's monotonic clock when it sent this message
 
   friend bool operator==(const AppendEntries&, const AppendEntries&) = default;
 };
@@ -163,6 +167,8 @@ struct AppendReply {
   LogIndex match_index = 0;
   LogIndex rejected_index = 0;
   LogIndex last_index = 0;
+  TimeMs sent_ms = 0;  // the follower's monotonic clock when it sent this reply
+  TimeMs echo_ms = 0;  // AppendEntries::sent_ms of the message this answers (the leader's lease)
 
   friend bool operator==(const AppendReply&, const AppendReply&) = default;
 };

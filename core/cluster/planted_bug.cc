@@ -6,7 +6,7 @@
 namespace shoal::cluster {
 namespace {
 
-constexpr std::array<std::pair<PlantedBug, std::string_view>, 7> kNames = {{
+constexpr std::array<std::pair<PlantedBug, std::string_view>, 8> kNames = {{
     {PlantedBug::kNone, "none"},
     {PlantedBug::kStaleRead, "stale-read"},
     {PlantedBug::kAckBeforeReplicate, "ack-before-replicate"},
@@ -14,12 +14,14 @@ constexpr std::array<std::pair<PlantedBug, std::string_view>, 7> kNames = {{
     {PlantedBug::kAcceptOldIncarnation, "accept-old-incarnation"},
     {PlantedBug::kGrantTwoVotes, "grant-two-votes"},
     {PlantedBug::kSendBeforePersist, "send-before-persist"},
+    {PlantedBug::kLongLease, "long-lease"},
 }};
 
-constexpr std::array<PlantedBug, 6> kBugs = {
+constexpr std::array<PlantedBug, 7> kBugs = {
     PlantedBug::kStaleRead,     PlantedBug::kAckBeforeReplicate,
     PlantedBug::kIgnoreTtl,     PlantedBug::kAcceptOldIncarnation,
-    PlantedBug::kGrantTwoVotes, PlantedBug::kSendBeforePersist};
+    PlantedBug::kGrantTwoVotes, PlantedBug::kSendBeforePersist,
+    PlantedBug::kLongLease};
 
 }  // namespace
 

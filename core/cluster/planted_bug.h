@@ -20,6 +20,9 @@
 //                            leave before its Effects::persist is durable (the disk syncs only at
 //                            the next tick), so a crash in between makes a voter forget a vote or
 //                            an entry it acknowledged.
+//   kLongLease               read leases last 4 x limits::kMemberDownAfterMs instead of
+//                            kReadLeaseMs, so a member cut off from the leader still holds one
+//                            after the others applied its MarkDown (and promoted its slots).
 // Thread safety: pure functions and constants.
 #pragma once
 
@@ -38,13 +41,14 @@ enum class PlantedBug : std::uint8_t {
   kAcceptOldIncarnation,  // act on messages from a stale incarnation
   kGrantTwoVotes,         // a voter grants two candidates in one term
   kSendBeforePersist,     // the driver sends a step's messages before persisting its voter state
+  kLongLease,             // read leases outlive the leader's failure detection
 };
 
 // Every bug but kNone, in declaration order (what `shoal-sim --list-bugs` prints).
 std::span<const PlantedBug> AllPlantedBugs();
 
 // "none", "stale-read", "ack-before-replicate", "ignore-ttl", "accept-old-incarnation",
-// "grant-two-votes", "send-before-persist".
+// "grant-two-votes", "send-before-persist", "long-lease".
 std::string_view PlantedBugName(PlantedBug bug);
 // Inverse of PlantedBugName (exact, lower case); nullopt for anything else.
 std::optional<PlantedBug> ParsePlantedBug(std::string_view name);

@@ -276,9 +276,12 @@ def codec_seeds():
     too_old = frame(INCARNATION_TOO_OLD, var(4) + var(1 << 40))
     vote = frame(VOTE_REQUEST, var(3) + var(10) + var(2) + bytes([1]))
     vote_reply = frame(VOTE_REPLY, var(3) + bytes([1, 0]))
+    # AppendEntries ends with the echo and send times, AppendReply with the send and echo times.
     append = frame(APPEND_ENTRIES, var(3) + var(10) + var(2) + var(9) + var(2)
-                   + var(3) + string("add node 4") + var(3) + string(""))
-    append_reply = frame(APPEND_REPLY, var(3) + bytes([0]) + var(0) + var(11) + var(9))
+                   + var(3) + string("add node 4") + var(3) + string("")
+                   + zigzag(1000500) + zigzag(2000100))
+    append_reply = frame(APPEND_REPLY, var(3) + bytes([0]) + var(0) + var(11) + var(9)
+                         + zigzag(1000600) + zigzag(2000100))
     snapshot = frame(INSTALL_SNAPSHOT, var(3) + var(10) + var(2) + string("members 1,2,3"))
     # Small limits (codec_fuzz.cc's DecodeLimits digits): frames 40 bytes, 1 mutation, 1 key,
     # keys 4 bytes, values 8 bytes.
@@ -327,10 +330,12 @@ def peer_seeds():
     follower = 0x4D  # the same, this node 1
     grant_pre = peer_frame(VOTE_REPLY, var(1) + bytes([1, 1]))
     grant = peer_frame(VOTE_REPLY, var(1) + bytes([1, 0]))
-    matched = peer_frame(APPEND_REPLY, var(1) + bytes([1]) + var(1) + var(0) + var(0))
+    matched = peer_frame(APPEND_REPLY, var(1) + bytes([1]) + var(1) + var(0) + var(0)
+                         + zigzag(1000) + zigzag(0))
     mark_down_2 = bytes([0]) + var(2)
     append = peer_frame(APPEND_ENTRIES, var(1) + var(0) + var(0) + var(2) + var(2)
-                        + var(1) + string("") + var(1) + string(mark_down_2), sender=0)
+                        + var(1) + string("") + var(1) + string(mark_down_2)
+                        + zigzag(0) + zigzag(1000), sender=0)
     snapshot = peer_frame(INSTALL_SNAPSHOT, var(1) + var(9) + var(1) + string("garbage"), sender=0)
     tagged = [key_state("{t}a", "v", 1700000000000), key_state("{t}b", deleted=True)]
     replicate = peer_frame(REPLICATE, var(3) + var(1) + var(2)

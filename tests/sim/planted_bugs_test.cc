@@ -21,7 +21,8 @@ namespace {
 // restarted node finishes its recovery on replies meant for an earlier life, and serves or backs
 // up data older than its primary's); grant-two-votes two_leaders_in_term in 4/100 (first at seed
 // 47); send-before-persist voter_state_lost (first at seed 9: a voter crashed after its messages
-// told of a vote its disk had not synced).
+// told of a vote its disk had not synced); long-lease lease_after_mark_down in 20/20 seeds of the
+// single mix (a member cut off or paused keeps its lease past its MarkDown).
 struct BugCase {
   std::optional<std::string> faults;
   std::uint64_t seeds_max;
@@ -42,6 +43,8 @@ std::optional<BugCase> CaseFor(cluster::PlantedBug bug) {
       return BugCase{"crash", 150, kViolationTwoLeaders};
     case cluster::PlantedBug::kSendBeforePersist:
       return BugCase{"crash", 60, kViolationVoterStateLost};
+    case cluster::PlantedBug::kLongLease:
+      return BugCase{"single", 5, kViolationLeaseAfterMarkDown};
     case cluster::PlantedBug::kNone:
       break;
   }

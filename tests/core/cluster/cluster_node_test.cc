@@ -26,7 +26,7 @@ using testing::kOk;
 using testing::TestCluster;
 
 TEST(PlantedBugTest, NamesRoundTripAndEveryBugIsListed) {
-  EXPECT_EQ(AllPlantedBugs().size(), 6u);
+  EXPECT_EQ(AllPlantedBugs().size(), 7u);
   for (PlantedBug b : AllPlantedBugs()) {
     auto parsed = ParsePlantedBug(PlantedBugName(b));
     ASSERT_TRUE(parsed.has_value()) << PlantedBugName(b);

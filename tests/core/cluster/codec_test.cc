@@ -65,11 +65,18 @@ std::vector<Envelope> SampleEnvelopes() {
   AppendEntries a{.term = 9, .prev_index = 12, .prev_term = 8, .commit = 11};
   a.entries.push_back(LogEntry{.term = 9, .data = ""});
   a.entries.push_back(LogEntry{.term = 9, .data = std::string("\0change\xff", 8)});
+  a.echo_ms = 123'456'789;
+  a.sent_ms = 223'456'789;
   e.body = a;
   out.push_back(e);
   e.body = AppendEntries{.term = 9};  // a heartbeat
   out.push_back(e);
-  e.body = AppendReply{.term = 9, .success = false, .rejected_index = 12, .last_index = 5};
+  e.body = AppendReply{.term = 9,
+                       .success = false,
+                       .rejected_index = 12,
+                       .last_index = 5,
+                       .sent_ms = 987'654,
+                       .echo_ms = 887'654};
   out.push_back(e);
   e.body =
       InstallSnapshot{.term = 9, .snapshot = {.last_index = 100, .last_term = 8, .data = "config"}};
@@ -227,6 +234,8 @@ rc::Gen<Envelope> GenEnvelope() {
         for (std::size_t i = 0; i < n; ++i) {
           a.entries.push_back(LogEntry{.term = u64(), .data = *rc::gen::arbitrary<std::string>()});
         }
+        a.echo_ms = *rc::gen::inRange<TimeMs>(0, INT64_MAX);
+        a.sent_ms = *rc::gen::inRange<TimeMs>(0, INT64_MAX);
         e.body = std::move(a);
         break;
       }
@@ -235,7 +244,9 @@ rc::Gen<Envelope> GenEnvelope() {
                              .success = *rc::gen::arbitrary<bool>(),
                              .match_index = u64(),
                              .rejected_index = u64(),
-                             .last_index = u64()};
+                             .last_index = u64(),
+                             .sent_ms = *rc::gen::inRange<TimeMs>(0, INT64_MAX),
+                             .echo_ms = *rc::gen::inRange<TimeMs>(0, INT64_MAX)};
         break;
       default:
         e.body = InstallSnapshot{.term = u64(),

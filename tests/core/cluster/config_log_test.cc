@@ -195,6 +195,67 @@ Term WinElection(ConfigLog& log, TimeMs& now) {
   return log.term();
 }
 
+// Read leases (config_log.h): with a healthy leader every member holds one; a member cut off
+// loses its lease within timings.lease_ms of its last echoed reply, and a leader cut off from
+// the majority within lease_ms of its last answered heartbeat, whether or not it has noticed.
+TEST(ConfigLogLeaseTest, EveryoneHoldsALeaseUntilCutOffAndLosesItWithinTheLeaseTime) {
+  LogGroup g({.voters = 3, .learners = 1, .seed = 21});
+  const std::optional<NodeId> leader = ElectLeader(g);
+  ASSERT_TRUE(leader.has_value());
+  ASSERT_TRUE(g.RunFairly(1000, [&] {
+    for (NodeId n = 0; n < g.size(); ++n) {
+      if (!g.log(n).HoldsLease(g.now())) return false;
+    }
+    return true;
+  })) << "the leader and every follower, the learner too";
+  const NodeId follower = (*leader + 1) % 3;
+  g.SetIsolated(follower, true);
+  const TimeMs cut_at = g.now();
+  while (g.log(follower).HoldsLease(g.now())) {
+    g.DeliverAll(0);
+    g.Advance(5);
+    ASSERT_LE(g.now() - cut_at, limits::kReadLeaseMs) << "the lease outlived its length";
+  }
+  EXPECT_GT(g.now() - cut_at, limits::kReadLeaseMs - 2 * limits::kConfigHeartbeatMs)
+      << "the lease ran from a recent echo";
+  EXPECT_TRUE(g.log(*leader).HoldsLease(g.now())) << "the other voter keeps a majority";
+  // The leader alone: it loses its lease by lease_ms after its last answered heartbeat, even
+  // while it has not yet stepped down (a paused leader never ticks).
+  g.SetIsolated(follower, false);
+  ASSERT_TRUE(g.RunFairly(1000, [&] { return g.log(follower).HoldsLease(g.now()); }));
+  g.SetIsolated(*leader, true);
+  const TimeMs alone_at = g.now();
+  while (g.log(*leader).HoldsLease(g.now())) {
+    g.Advance(5);  // no deliveries at all
+    ASSERT_LE(g.now() - alone_at, limits::kReadLeaseMs);
+  }
+  EXPECT_EQ(g.violation(), std::nullopt);
+}
+
+// Only an echo of this life's own replies counts (an earlier life's, or a clock since reset, says
+// nothing about now), and only once the member applied the whole log the leader sent with it.
+TEST(ConfigLogLeaseTest, AnEchoCountsOnlyFromThisLifeAndOnceTheLeadersLogIsApplied) {
+  ConfigLog log({.self = 1, .voters = 0b111}, VoterState{}, /*now=*/1000);
+  ConfigLogOutput out;
+  log.Step(1100, 0, AppendEntries{.term = 1, .echo_ms = 900}, out);  // before this life
+  EXPECT_FALSE(log.HoldsLease(1100));
+  log.Step(1110, 0, AppendEntries{.term = 1, .echo_ms = 5000}, out);  // in its future
+  EXPECT_FALSE(log.HoldsLease(1110));
+  ASSERT_FALSE(out.sends.empty());
+  const auto& reply = std::get<AppendReply>(out.sends.back().message);
+  EXPECT_EQ(reply.sent_ms, 1110);
+  // The leader's log has an entry this member has not committed: no lease until it has.
+  log.Step(1120, 0,
+           AppendEntries{.term = 1, .entries = {{.term = 1, .data = "x"}}, .echo_ms = 1110}, out);
+  EXPECT_EQ(log.lease_until(), 1110 + limits::kReadLeaseMs);
+  EXPECT_FALSE(log.HoldsLease(1120)) << "entry 1 is not applied yet";
+  log.Step(1130, 0, AppendEntries{.term = 1, .prev_index = 1, .prev_term = 1, .commit = 1}, out);
+  EXPECT_TRUE(log.HoldsLease(1130));
+  EXPECT_TRUE(log.HoldsLease(1110 + limits::kReadLeaseMs - 1));
+  EXPECT_FALSE(log.HoldsLease(1110 + limits::kReadLeaseMs));
+  log.CheckInvariants();
+}
+
 // Raft never lets a leader contradict a committed entry; when one does (a planted bug, a voter
 // that lost its disk), the follower keeps its entry, sends nothing and counts the conflict.
 TEST(ConfigLogTest, AnAppendContradictingACommittedEntryIsRefusedAndCounted) {
