@@ -5,6 +5,14 @@
 //                       counts as holding the slot (up and serving) holds a version at least as
 //                       new as what its primary serves (committed: no write to it in flight) --
 //                       the design's rule that anything a primary serves is on every replica
+//   in_sync_behind      the same comparison for every replica in the slot's in-sync set of the
+//                       newest configuration any running node holds, serving or not, when it
+//                       runs the life that configuration records for it: the in-sync set's
+//                       promise (every member holds every committed write) that promotion relies
+//                       on; a member that restarted unnoticed runs another life and is excused
+//                       until the configuration records it (and removes it from the set). Until
+//                       routing follows the configuration, a slot the configuration brought back
+//                       empty is not judged (the static primary still serves its old copies).
 //   lost_copy           at a crash: an acknowledged write whose last copy dies with the node,
 //                       while a replica that has not crashed since the write began lacks it
 //   replica_divergence  after the quiet phase and the drain: every copy of every key holds the
@@ -84,24 +92,44 @@ bool Sim::AuditKey(std::string_view key) {
   for (std::size_t i = 1; i < replicas.size(); ++i) {
     const std::uint32_t b = replicas[i];
     const SimNode& backup = nodes_[b];
-    if (!backup.up || !backup.node->cluster()->serving()) continue;
-    const cluster::Version held = backup.node->cluster()->HeldVersion(key);
+    if (!backup.up) continue;
+    const cluster::ClusterNode* bc = backup.node->cluster();
+    // A slot brought back empty (data epoch past the first) starts its promise over, while the
+    // static routing of today keeps serving the older copies: not judged.
+    const bool in_sync = audit_config_ != nullptr && bc->started() &&
+                         audit_config_->slot(slot).data_epoch == 1 &&
+                         (audit_config_->slot(slot).in_sync & cluster::Bit(b)) != 0 &&
+                         audit_config_->incarnation(b) == bc->incarnation();
+    if (!bc->serving() && !in_sync) continue;
+    const cluster::Version held = bc->HeldVersion(key);
     if (held >= item->version || EvictedOn(b, key)) continue;
     if (item->expire_at != kNoExpiry && item->expire_at <= SlotWallHighWater(slot)) continue;
-    char buf[320];
+    char buf[360];
     std::snprintf(buf, sizeof(buf),
                   "key '%.*s' (slot %u): primary n%u serves version %" PRIu64
-                  " ('%.*s'), but backup n%u, serving, holds only version %" PRIu64,
+                  " ('%.*s'), but backup n%u, %s, holds only version %" PRIu64,
                   static_cast<int>(key.size()), key.data(), slot, p, item->version,
                   static_cast<int>(std::min<std::size_t>(item->value.size(), 40)),
-                  item->value.data(), b, held);
-    AuditViolation(kViolationReplicaBehind, buf);
+                  item->value.data(), b,
+                  bc->serving() ? "serving" : "recovering but in the slot's in-sync set", held);
+    AuditViolation(bc->serving() ? kViolationReplicaBehind : kViolationInSyncBehind, buf);
   }
   return true;
 }
 
+const cluster::Configuration* Sim::NewestConfiguration() const {
+  const cluster::Configuration* newest = nullptr;
+  for (const SimNode& node : nodes_) {
+    if (!node.up || node.node->cluster() == nullptr || !node.node->cluster()->started()) continue;
+    const cluster::Configuration& c = node.node->cluster()->config_member().configuration();
+    if (newest == nullptr || c.epoch() > newest->epoch()) newest = &c;
+  }
+  return newest;
+}
+
 void Sim::OnAudit() {
   audits_++;
+  audit_config_ = NewestConfiguration();
   std::vector<std::string> dirty;
   dirty.swap(audit_dirty_);
   audit_dirty_set_.clear();
@@ -122,6 +150,7 @@ void Sim::OnAudit() {
     }
   }
   audit_cursor_ = (audit_cursor_ + count) % total;
+  audit_config_ = nullptr;
 }
 
 bool Sim::OverlappedByEarlierWrite(std::string_view key, const Operation& write) const {

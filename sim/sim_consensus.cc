@@ -219,6 +219,19 @@ std::string Sim::ConfigurationUnsettled() const {
                     member.configuration().epoch(), *leader, lead.configuration().epoch());
       return buf;
     }
+    const cluster::Configuration& config = lead.configuration();
+    if (config.incarnation(n) != node.node->cluster()->incarnation()) {
+      std::snprintf(buf, sizeof(buf),
+                    "n%u runs life %" PRIu64 ", but epoch %" PRIu64 " records life %" PRIu64, n,
+                    node.node->cluster()->incarnation(), config.epoch(), config.incarnation(n));
+      return buf;
+    }
+    // In-sync sets that only ever shrink would pass every safety check too.
+    if (config.MissingInSync(n)) {
+      std::snprintf(buf, sizeof(buf), "n%u is missing from an in-sync set at epoch %" PRIu64, n,
+                    config.epoch());
+      return buf;
+    }
     // A lease protocol that never grants one would pass every safety check.
     if (!member.HoldsLease(NodeNow(n).mono))
       return "n" + std::to_string(n) + " holds no read lease";

@@ -301,6 +301,8 @@ class Sim {
   void OnAudit();
   // Returns false when the key cannot be judged yet (its primary has a write to it in flight).
   bool AuditKey(std::string_view key);
+  // The configuration of the running node with the highest epoch (null: none started).
+  const cluster::Configuration* NewestConfiguration() const;
   void MarkDirty(const std::string& key);
   // Steps node n's wall clock (an NTP step), remembering how far it had got.
   void StepWallClock(std::uint32_t n, TimeMs step_ms);
@@ -385,8 +387,9 @@ class Sim {
   std::uint64_t evictions_ = 0;
   std::uint64_t audits_ = 0;
   std::size_t audit_cursor_ = 0;
-  std::vector<std::string> audit_dirty_;              // keys written since the last audit
-  absl::flat_hash_set<std::string> audit_dirty_set_;  // the same, for lookups only
+  const cluster::Configuration* audit_config_ = nullptr;  // during OnAudit: NewestConfiguration
+  std::vector<std::string> audit_dirty_;                  // keys written since the last audit
+  absl::flat_hash_set<std::string> audit_dirty_set_;      // the same, for lookups only
   // Replica audit findings: (kind, text); the first few are reported.
   std::vector<std::pair<std::string, std::string>> audit_violations_;
   std::uint64_t audit_violations_total_ = 0;

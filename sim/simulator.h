@@ -143,10 +143,13 @@ std::vector<cluster::PlantedBug> DetectableBugs();
 
 // The violation kinds the simulator reports beyond the checker's (sim/checker.h): "liveness",
 // "replica_behind" (a backup that counts as holding a slot lacks a version its primary serves),
+// "in_sync_behind" (a replica that the configuration lists in a slot's in-sync set, under the
+// life it runs, lacks a version its primary serves: promoting it would lose that write),
 // "lost_copy" (an acknowledged write's last copy died while a replica that never crashed lacked
 // it), "replica_divergence" (after the quiet phase, copies of a key differ).
 inline constexpr const char* kViolationLiveness = "liveness";
 inline constexpr const char* kViolationReplicaBehind = "replica_behind";
+inline constexpr const char* kViolationInSyncBehind = "in_sync_behind";
 inline constexpr const char* kViolationLostCopy = "lost_copy";
 inline constexpr const char* kViolationReplicaDivergence = "replica_divergence";
 // Cluster-wide checks of the configuration log, over every node after every step

@@ -314,9 +314,13 @@ void ClusterNode::OnMessage(NodeTime now, const Envelope& envelope, Effects& eff
     }
     return;
   }
-  member_.HeardFrom(now.mono, from);
+  member_.HeardFrom(now.mono, from, envelope.incarnation);
   if (ConfigMember::Handles(envelope.body)) {
     member_.OnMessage(now.mono, from, envelope.body, effects);
+    return;
+  }
+  if (const auto* status = std::get_if<MemberStatus>(&envelope.body)) {
+    member_.OnStatus(from, envelope.incarnation, *status);
     return;
   }
   std::visit(
@@ -365,7 +369,7 @@ void ClusterNode::SubmitExpired() {
 void ClusterNode::Tick(NodeTime now, Effects& effects) {
   EnsureStarted(now, effects);
   SubmitExpired();  // what the node's active expiry removed just before
-  member_.Tick(now.mono, effects);
+  member_.Tick(now.mono, serving(), effects);
   replication_.Tick(now.mono);
   transfer_.Tick(now, effects);
   if (!stale_.empty()) {

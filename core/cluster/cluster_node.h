@@ -6,9 +6,11 @@
 //
 // Protocol (static membership, fixed primary per slot, no failover yet; design.md §8):
 //   Configuration every node runs its part of the configuration log (config_member.h): the nodes
-//                agree on a configuration (members up or down, per-slot primaries and in-sync
-//                sets) and the leader detects failures; routing and replication do not act on it
-//                yet (the next step of cluster core part 2).
+//                agree on a configuration (members up or down and the life each runs, per-slot
+//                primaries and in-sync sets) and the leader detects failures, restarts and
+//                recoveries (each node reports its life and whether it serves: MemberStatus);
+//                routing and replication do not act on it yet (the next step of cluster core
+//                part 2).
 //   Placement    key -> KeySlot -> preference list of R nodes (core/cluster/placement.h); the first
 //                is the primary. Keyed commands elsewhere get -MOVED <slot> <address>; the keys of
 //                one command must share a slot (-CROSSSLOT otherwise, as Redis Cluster answers).

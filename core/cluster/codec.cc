@@ -24,8 +24,9 @@ enum class Kind : std::uint8_t {
   kAppendEntries = 7,
   kAppendReply = 8,
   kInstallSnapshot = 9,
+  kMemberStatus = 10,
 };
-constexpr std::uint8_t kKindCount = 10;
+constexpr std::uint8_t kKindCount = 11;
 static_assert(std::variant_size_v<Body> == kKindCount);
 
 // --- Fields --------------------------------------------------------------------------------------
@@ -160,6 +161,15 @@ void GetBody(Reader& r, IncarnationTooOld& b) {
   b.largest_seen = r.Var();
 }
 
+void PutBody(Writer& w, const MemberStatus& b) {
+  w.Bool(b.first_life);
+  w.Bool(b.serving);
+}
+void GetBody(Reader& r, MemberStatus& b) {
+  b.first_life = r.Bool();
+  b.serving = r.Bool();
+}
+
 void PutBody(Writer& w, const VoteRequest& b) {
   w.Var(b.term);
   w.Var(b.last_index);
@@ -282,6 +292,8 @@ const char* BodyName(const Body& body) {
       return "append_reply";
     case 9:
       return "install_snapshot";
+    case 10:
+      return "member_status";
   }
   return "?";
 }
@@ -369,6 +381,9 @@ Result<Envelope> Decode(std::string_view frame, const CodecLimits& limits) {
       break;
     case Kind::kInstallSnapshot:
       GetBodyAt<9>(r, e.body);
+      break;
+    case Kind::kMemberStatus:
+      GetBodyAt<10>(r, e.body);
       break;
   }
   if (r.ok() && !r.AtEnd()) r.Fail(Error::kProtocol);

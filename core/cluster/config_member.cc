@@ -28,7 +28,11 @@ NodeMask MembersOf(std::uint32_t node_count) {
 ConfigMember::ConfigMember(NodeState& state)
     : state_(state),
       configuration_(state.placement, LostSlotPolicy::kBringBackEmpty),
-      heard_mono_(state.node_count(), 0) {}
+      heard_mono_(state.node_count(), 0),
+      heard_incarnation_(state.node_count(), 0),
+      reported_(state.node_count()),
+      missing_checked_(state.node_count(), 0),
+      missing_(state.node_count(), false) {}
 
 void ConfigMember::Start(TimeMs mono, const VoterState* restored, std::uint64_t seed,
                          Effects& effects) {
@@ -53,13 +57,17 @@ void ConfigMember::Start(TimeMs mono, const VoterState* restored, std::uint64_t 
             return Configuration::Decode(data, placement).has_value();
           },
   };
+  first_life_ = restored == nullptr;
   log_.emplace(options, restored != nullptr ? *restored : VoterState{}, mono);
   std::fill(heard_mono_.begin(), heard_mono_.end(), mono);
   state_.config_epoch = configuration_.epoch();
   // The constructor's first output (the restored snapshot) comes with the next call.
   restoring_ = true;
   log_->Tick(mono, out_);
+  // A first life persists at once, so that every later life finds state on its disk and knows
+  // it is not the first (MarkUp::first_life).
   Drain(mono, effects);
+  if (first_life_ && !effects.persist) effects.persist = log_->DurableState();
   restoring_ = false;
 }
 
@@ -75,15 +83,24 @@ void ConfigMember::OnMessage(TimeMs mono, NodeId from, const Body& body, Effects
   Drain(mono, effects);
 }
 
-void ConfigMember::HeardFrom(TimeMs mono, NodeId from) {
-  if (from < heard_mono_.size()) heard_mono_[from] = std::max(heard_mono_[from], mono);
+void ConfigMember::HeardFrom(TimeMs mono, NodeId from, Incarnation incarnation) {
+  if (from >= heard_mono_.size()) return;
+  heard_mono_[from] = std::max(heard_mono_[from], mono);
+  heard_incarnation_[from] = std::max(heard_incarnation_[from], incarnation);
 }
 
-void ConfigMember::Tick(TimeMs mono, Effects& effects) {
+void ConfigMember::OnStatus(NodeId from, Incarnation incarnation, const MemberStatus& status) {
+  if (from >= reported_.size() || incarnation < reported_[from].incarnation) return;
+  reported_[from] = ReportedStatus{.incarnation = incarnation, .status = status};
+}
+
+void ConfigMember::Tick(TimeMs mono, bool serving, Effects& effects) {
   SHOAL_ASSERT(started());
+  serving_ = serving;
   log_->Tick(mono, out_);
   Drain(mono, effects);
   Detect(mono, effects);
+  SendStatus(mono, serving, effects);
   if (log_->refused_messages() != refused_logged_) {  // at most one line per tick
     effects.logs.push_back("cluster: refused " +
                            std::to_string(log_->refused_messages() - refused_logged_) +
@@ -101,9 +118,12 @@ void ConfigMember::NoticeLeadership(TimeMs mono) {
   led_term_ = log_->term();
   proposal_.reset();
   state_.counters.probes.Hit(Probe::kElectionWon);
-  // A new leader knows nothing of how recently the others were heard: it gives each the whole
-  // detection time before judging.
-  std::fill(heard_mono_.begin(), heard_mono_.end(), mono);
+  // A new leader may not have heard from the others lately (a follower hears mostly from the
+  // leader): it gives each up member the whole detection time before judging. A down member
+  // keeps its real last-heard time, so it is marked up only once it was really heard from.
+  for (NodeId m = 0; m < state_.node_count(); ++m) {
+    if (configuration_.up(m)) heard_mono_[m] = std::max(heard_mono_[m], mono);
+  }
 }
 
 void ConfigMember::Drain(TimeMs mono, Effects& effects) {
@@ -143,6 +163,12 @@ void ConfigMember::Apply(LogIndex index, const LogEntry& entry, Effects& effects
   if (entry.data.empty()) return;                          // a new leader's no-op
   Result<ConfigChange> change = DecodeChange(entry.data);  // checked on arrival (entry_valid)
   SHOAL_ASSERT_MSG(change.has_value(), "a committed configuration change does not decode");
+  bool restart_leaves = false;  // a MarkUp of a member that restarted unnoticed
+  if (const auto* up = std::get_if<MarkUp>(&change.value()); up && up->node < state_.node_count()) {
+    const Incarnation recorded = configuration_.incarnation(up->node);
+    restart_leaves = configuration_.up(up->node) && recorded != up->incarnation &&
+                     !(recorded == 0 && up->first_life);
+  }
   const Result<Epoch> applied = configuration_.Apply(change.value());
   if (!applied.has_value()) {
     effects.logs.push_back("cluster: configuration change " + DescribeChange(change.value()) +
@@ -155,8 +181,32 @@ void ConfigMember::Apply(LogIndex index, const LogEntry& entry, Effects& effects
   if (std::holds_alternative<MarkDown>(change.value())) {
     state_.counters.probes.Hit(Probe::kMemberMarkedDown);
   } else if (std::holds_alternative<MarkUp>(change.value())) {
-    state_.counters.probes.Hit(Probe::kMemberMarkedUp);
+    state_.counters.probes.Hit(restart_leaves ? Probe::kRestartLeftInSync : Probe::kMemberMarkedUp);
+  } else if (std::holds_alternative<GrowInSync>(change.value())) {
+    state_.counters.probes.Hit(Probe::kInSyncGrown);
   }
+}
+
+bool ConfigMember::MissingInSync(NodeId m) {
+  if (missing_checked_[m] != configuration_.epoch()) {
+    missing_checked_[m] = configuration_.epoch();
+    missing_[m] = configuration_.MissingInSync(m);
+  }
+  return missing_[m];
+}
+
+std::optional<ConfigChange> ConfigMember::LifeChange(NodeId m, Incarnation life, bool first_life,
+                                                     bool serving) {
+  if (configuration_.incarnation(m) != life) {
+    return MarkUp{.node = m, .incarnation = life, .first_life = first_life};
+  }
+  if (serving && MissingInSync(m)) {
+    return GrowInSync{.node = m,
+                      .incarnation = life,
+                      .first_slot = 0,
+                      .last_slot = static_cast<std::uint16_t>(limits::kSlotCount - 1)};
+  }
+  return std::nullopt;
 }
 
 void ConfigMember::Detect(TimeMs mono, Effects& effects) {
@@ -164,17 +214,35 @@ void ConfigMember::Detect(TimeMs mono, Effects& effects) {
   std::optional<ConfigChange> change;
   for (NodeId m = 0; m < state_.node_count() && !change; ++m) {
     const bool up = configuration_.up(m);
-    if (m == state_.self) {
-      if (!up) change = MarkUp{.node = m};  // we lead, so we are alive
+    if (m == state_.self) {  // we lead, so we are alive
+      change = up ? LifeChange(m, state_.incarnation, first_life_, serving_)
+                  : MarkUp{.node = m, .incarnation = state_.incarnation, .first_life = first_life_};
     } else if (up && mono - heard_mono_[m] >= limits::kMemberDownAfterMs) {
       change = MarkDown{.node = m};
     } else if (!up && mono - heard_mono_[m] < limits::kMemberUpHeardWithinMs) {
-      change = MarkUp{.node = m};
+      // Down members are in no in-sync set: whether this life is its first does not matter.
+      change = MarkUp{.node = m, .incarnation = heard_incarnation_[m]};
+    } else if (up && reported_[m].incarnation != 0 &&
+               reported_[m].incarnation == heard_incarnation_[m]) {
+      const MemberStatus& status = reported_[m].status;
+      change = LifeChange(m, reported_[m].incarnation, status.first_life, status.serving);
     }
   }
   if (!change) return;
   proposal_ = log_->Propose(mono, EncodeChange(*change), out_);
   Drain(mono, effects);
+}
+
+void ConfigMember::SendStatus(TimeMs mono, bool serving, Effects& effects) {
+  const std::optional<NodeId> leader = log_->leader();
+  if (!leader || *leader == state_.self) return;
+  const NodeId self = state_.self;
+  const bool due =
+      configuration_.incarnation(self) != state_.incarnation || (serving && MissingInSync(self));
+  if (!due || (status_sent_ && mono - status_sent_mono_ < limits::kConfigHeartbeatMs)) return;
+  status_sent_ = true;
+  status_sent_mono_ = mono;
+  state_.Send(effects, *leader, MemberStatus{.first_life = first_life_, .serving = serving});
 }
 
 void ConfigMember::CheckInvariants(bool expensive) const {

@@ -6,12 +6,23 @@
 //         answers the leader's heartbeats) for limits::kMemberDownAfterMs of its monotonic clock
 //         is proposed down (MarkDown); a new leader first gives every member that long
 //   up    a down member heard from within limits::kMemberUpHeardWithinMs is proposed up (MarkUp)
+//   life  a member whose MemberStatus names a life the configuration does not record is proposed
+//         up as that life (MarkUp): unless it is the member's first life, it restarted (lost its
+//         memory) and leaves every in-sync set
+//   in sync  a member that reports it serves (its recovery finished, so it holds every committed
+//         write of its slots) under the recorded life, but is missing from an in-sync set it
+//         could be in, is proposed back into them (GrowInSync over every slot)
 // One change is in flight at a time (the next is proposed once the last committed).
+// Every member sends the leader a MemberStatus (at most once per limits::kConfigHeartbeatMs)
+// while the configuration does not yet show its life, or shows it serving but out of sync.
+// `first_life`: Start found no earlier voter state, and Start persists one at once, so a later
+// life of this node always finds one (the driver completes the persist before the first send).
 //
-// Scope today (cluster core part 2, second step): every node agrees on the configuration,
-// follows its epochs and holds read leases (HoldsLease); routing and replication still follow
-// the static placement (ClusterNode). Acting on the configuration (promotion, in-sync commit,
-// serving reads only under a lease) is the next step.
+// Scope today (cluster core part 2, third step): every node agrees on the configuration,
+// follows its epochs and holds read leases (HoldsLease), and the in-sync sets say which
+// replicas hold every committed write (the simulator's in_sync_behind audit); routing and
+// replication still follow the static placement (ClusterNode). Acting on the configuration
+// (promotion, in-sync commit, serving reads only under a lease) is the next step.
 //
 // Voters are the first min(node_count, kConfigVotersMax) node ids; the other members are
 // learners. What a peer sends is checked before the log accepts it (an entry must decode as a
@@ -55,10 +66,14 @@ class ConfigMember {
   // Whether `body` is one of the configuration log's messages (they go to OnMessage).
   static bool Handles(const Body& body);
   void OnMessage(TimeMs mono, NodeId from, const Body& body, Effects& effects);
-  // Any message from `from` (of its current incarnation) arrived: it is alive.
-  void HeardFrom(TimeMs mono, NodeId from);
-  // The log's timers, then failure detection while leading.
-  void Tick(TimeMs mono, Effects& effects);
+  // Any message from `from` (of its current incarnation, `incarnation`) arrived: it is alive.
+  void HeardFrom(TimeMs mono, NodeId from, Incarnation incarnation);
+  // `from`, running `incarnation`, reports its status (kept for failure detection while leading).
+  void OnStatus(NodeId from, Incarnation incarnation, const MemberStatus& status);
+  // The log's timers, then failure detection while leading, then this node's MemberStatus if it
+  // is due. `serving`: this node's recovery finished.
+  void Tick(TimeMs mono, bool serving, Effects& effects);
+  bool first_life() const { return first_life_; }
 
   // REQUIRES: started.
   const ConfigLog& log() const { return *log_; }
@@ -77,17 +92,34 @@ class ConfigMember {
   void Apply(LogIndex index, const LogEntry& entry, Effects& effects);
   void NoticeLeadership(TimeMs mono);
   void Detect(TimeMs mono, Effects& effects);
+  // The change member `m`'s reported life or status calls for, if any.
+  std::optional<ConfigChange> LifeChange(NodeId m, Incarnation life, bool first_life, bool serving);
+  // Configuration::MissingInSync, remembered per member until the epoch changes.
+  bool MissingInSync(NodeId m);
+  void SendStatus(TimeMs mono, bool serving, Effects& effects);
+
+  struct ReportedStatus {
+    Incarnation incarnation = 0;  // 0: none heard
+    MemberStatus status;
+  };
 
   NodeState& state_;
   Configuration configuration_;
   std::optional<ConfigLog> log_;
   ConfigLogOutput out_;
-  LogIndex applied_ = 0;  // configuration_ holds every entry through this index
-  bool restoring_ = false;
-  std::uint64_t refused_logged_ = 0;  // the log's refused_messages() when we last said so  // the
-                                      // snapshot installed during Start is our own, not a catch-up
-  Term led_term_ = 0;                 // the last term this node led
-  std::vector<TimeMs> heard_mono_;    // per node: when we last heard from it
+  LogIndex applied_ = 0;    // configuration_ holds every entry through this index
+  bool restoring_ = false;  // the snapshot installed during Start is our own, not a catch-up
+  std::uint64_t refused_logged_ = 0;            // the log's refused_messages() when we last said so
+  Term led_term_ = 0;                           // the last term this node led
+  std::vector<TimeMs> heard_mono_;              // per node: when we last heard from it
+  std::vector<Incarnation> heard_incarnation_;  // per node: the latest life we heard from
+  std::vector<ReportedStatus> reported_;        // per node: its last MemberStatus
+  std::vector<Epoch> missing_checked_;          // per node: the epoch MissingInSync was computed at
+  std::vector<bool> missing_;                   // per node: its result then
+  bool first_life_ = false;
+  bool serving_ = false;  // as of the last Tick
+  TimeMs status_sent_mono_ = 0;
+  bool status_sent_ = false;
   std::optional<LogIndex> proposal_;  // our change in flight, while leading
 };
 

@@ -20,7 +20,7 @@ enum class ChangeKind : std::uint8_t {
 };
 constexpr std::uint8_t kChangeKinds = 5;
 static_assert(std::variant_size_v<ConfigChange> == kChangeKinds);
-constexpr std::uint8_t kSnapshotVersion = 1;
+constexpr std::uint8_t kSnapshotVersion = 2;  // 2: members' incarnations
 
 void PutRange(Writer& w, std::uint16_t first, std::uint16_t last) {
   w.Var(first);
@@ -60,6 +60,8 @@ std::string EncodeChange(const ConfigChange& change) {
   std::visit(
       [&](const auto& c) {
         if constexpr (requires { c.node; }) w.Var(c.node);
+        if constexpr (requires { c.incarnation; }) w.Var(c.incarnation);
+        if constexpr (requires { c.first_life; }) w.U8(c.first_life ? 1 : 0);
         if constexpr (requires { c.first_slot; }) PutRange(w, c.first_slot, c.last_slot);
       },
       change);
@@ -76,9 +78,15 @@ Result<ConfigChange> DecodeChange(std::string_view bytes) {
     case ChangeKind::kMarkDown:
       change = MarkDown{.node = GetNode(r)};
       break;
-    case ChangeKind::kMarkUp:
-      change = MarkUp{.node = GetNode(r)};
+    case ChangeKind::kMarkUp: {
+      MarkUp c{.node = GetNode(r)};
+      c.incarnation = r.Var();
+      const std::uint8_t first = r.U8();
+      if (first > 1) r.Fail(Error::kProtocol);
+      c.first_life = first == 1;
+      change = c;
       break;
+    }
     case ChangeKind::kShrinkInSync: {
       ShrinkInSync c{.node = GetNode(r)};
       GetRange(r, c.first_slot, c.last_slot);
@@ -87,6 +95,7 @@ Result<ConfigChange> DecodeChange(std::string_view bytes) {
     }
     case ChangeKind::kGrowInSync: {
       GrowInSync c{.node = GetNode(r)};
+      c.incarnation = r.Var();
       GetRange(r, c.first_slot, c.last_slot);
       change = c;
       break;
@@ -110,6 +119,12 @@ std::string DescribeChange(const ConfigChange& change) {
   std::visit(
       [&](const auto& c) {
         if constexpr (requires { c.node; }) out += " " + std::to_string(c.node);
+        if constexpr (requires { c.incarnation; }) {
+          out += " life " + std::to_string(c.incarnation);
+        }
+        if constexpr (requires { c.first_life; }) {
+          if (c.first_life) out += " (first)";
+        }
         if constexpr (requires { c.first_slot; }) {
           out += " " + std::to_string(c.first_slot) + ".." + std::to_string(c.last_slot);
         }
@@ -122,6 +137,7 @@ Configuration::Configuration(std::shared_ptr<const Placement> placement, LostSlo
     : placement_(std::move(placement)), policy_(policy) {
   SHOAL_ASSERT(placement_ != nullptr);
   members_.assign(placement_->node_count(), MemberState::kUp);
+  incarnations_.assign(placement_->node_count(), 0);
   slots_.reserve(limits::kSlotCount);
   const std::span<const NodeId> primaries = placement_->Primaries();
   for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
@@ -149,8 +165,16 @@ void Configuration::BringBackEmpty(std::uint16_t slot, NodeId on, Epoch epoch) {
   if (on != kNoNode) c.data_epoch = epoch;  // every copy written before now is void
 }
 
-void Configuration::OnMarkDown(NodeId node, Epoch epoch) {
-  members_[node] = MemberState::kDown;
+bool Configuration::MissingInSync(NodeId node) const {
+  if (!up(node)) return false;
+  for (const std::uint16_t slot : placement_->SlotsOf(node)) {
+    const SlotConfig& c = slots_[slot];
+    if (c.primary != kNoNode && (c.in_sync & Bit(node)) == 0) return true;
+  }
+  return false;
+}
+
+void Configuration::LeaveInSync(NodeId node, Epoch epoch) {
   for (const std::uint16_t slot : placement_->SlotsOf(node)) {
     SlotConfig& c = slots_[slot];
     if ((c.in_sync & Bit(node)) == 0) continue;
@@ -170,8 +194,21 @@ void Configuration::OnMarkDown(NodeId node, Epoch epoch) {
   }
 }
 
-void Configuration::OnMarkUp(NodeId node, Epoch epoch) {
+void Configuration::OnMarkDown(NodeId node, Epoch epoch) {
+  members_[node] = MemberState::kDown;
+  LeaveInSync(node, epoch);
+}
+
+void Configuration::OnMarkUp(const MarkUp& change, Epoch epoch) {
+  const NodeId node = change.node;
+  const bool was_up = up(node);
+  const Incarnation recorded = incarnations_[node];
+  incarnations_[node] = change.incarnation;
   members_[node] = MemberState::kUp;
+  if (was_up && recorded != change.incarnation && !(recorded == 0 && change.first_life)) {
+    // It restarted before anyone marked it down: whatever it held is gone.
+    LeaveInSync(node, epoch);
+  }
   // Nearly always every slot has a primary: then there is nothing to bring back.
   if (policy_ != LostSlotPolicy::kBringBackEmpty || unserved_slots_ == 0) return;
   for (const std::uint16_t slot : placement_->SlotsOf(node)) {
@@ -188,7 +225,7 @@ Result<Epoch> Configuration::Apply(const ConfigChange& change) {
         if constexpr (std::is_same_v<T, MarkDown>) {
           OnMarkDown(c.node, epoch);
         } else if constexpr (std::is_same_v<T, MarkUp>) {
-          OnMarkUp(c.node, epoch);
+          OnMarkUp(c, epoch);
         } else if constexpr (std::is_same_v<T, ShrinkInSync>) {
           for (std::uint32_t s = c.first_slot; s <= c.last_slot; ++s) {
             SlotConfig& sc = slots_[s];
@@ -197,7 +234,7 @@ Result<Epoch> Configuration::Apply(const ConfigChange& change) {
             sc.epoch = epoch;
           }
         } else if constexpr (std::is_same_v<T, GrowInSync>) {
-          if (!up(c.node)) return;
+          if (!up(c.node) || incarnations_[c.node] != c.incarnation) return;
           for (std::uint32_t s = c.first_slot; s <= c.last_slot; ++s) {
             SlotConfig& sc = slots_[s];
             const auto slot = static_cast<std::uint16_t>(s);
@@ -224,7 +261,9 @@ Result<Epoch> Configuration::Apply(const ConfigChange& change) {
 }
 
 bool Configuration::ValidSlots() const {
-  if (members_.size() != node_count() || slots_.size() != limits::kSlotCount) return false;
+  if (members_.size() != node_count() || incarnations_.size() != node_count() ||
+      slots_.size() != limits::kSlotCount)
+    return false;
   std::uint32_t unserved = 0;
   NodeMask up_members = 0;
   for (NodeId n = 0; n < node_count(); ++n) {
@@ -257,6 +296,7 @@ std::string Configuration::Encode() const {
   w.U8(static_cast<std::uint8_t>(policy_));
   w.Var(epoch_);
   for (const MemberState m : members_) w.U8(static_cast<std::uint8_t>(m));
+  for (const Incarnation i : incarnations_) w.Var(i);
   // Runs of equal slots: run length, then the slot's fields.
   for (std::uint32_t s = 0; s < limits::kSlotCount;) {
     std::uint32_t end = s + 1;
@@ -291,6 +331,7 @@ Result<Configuration> Configuration::Decode(std::string_view bytes,
     if (v > 1) r.Fail(Error::kProtocol);
     m = static_cast<MemberState>(v);
   }
+  for (Incarnation& i : c.incarnations_) i = r.Var();
   for (std::uint32_t s = 0; s < limits::kSlotCount && r.ok();) {
     const std::uint64_t run = r.Var();
     SlotConfig sc;

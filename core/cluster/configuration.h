@@ -5,7 +5,8 @@
 // of (configuration, change), and a change that no longer fits (a stale proposal) is applied as a
 // no-op on the slots it does not fit, never differently on different members.
 //
-//   members  up or down (tokens, joins and leaves: cluster core part 3; placement is today's
+//   members  up or down, and the incarnation (life) each is known to run (0: its first life, not
+//            reported yet); tokens, joins and leaves are cluster core part 3 (placement is today's
 //            consistent hashing over node ids, core/cluster/placement.h)
 //   slots    per slot: primary, in-sync set, the epoch of its last change, and the data epoch
 //            (copies of the slot written under an earlier epoch are void: the slot came back
@@ -18,13 +19,20 @@
 //                with no in-sync replica left follows the LostSlotPolicy: kBringBackEmpty makes
 //                the first live replica its primary with an empty slot under the new epoch
 //                (every older copy void); kKeepUnavailable leaves it without a primary.
-//   MarkUp       a member answers again (it restarted empty: it is in no in-sync set until it
-//                caught up); a slot left without any live replica under kBringBackEmpty comes
-//                back empty on it.
+//   MarkUp       a member runs as `incarnation`: it answers again after being marked down, or it
+//                restarted (lost its memory) before anyone marked it down, which makes it leave
+//                every in-sync set as MarkDown does (its primaries promoted) while it stays up.
+//                Only a member whose recorded incarnation is 0 and that says this is its first
+//                life (`first_life`: it has no earlier state on its disk) keeps its in-sync sets:
+//                in the configuration of epoch 1 everybody is in sync and empty. A restarted
+//                member is in no in-sync set until it caught up (GrowInSync). A slot left
+//                without any live replica under kBringBackEmpty comes back empty on it.
 //   ShrinkInSync a backup stopped acknowledging a slot's writes: it leaves the in-sync sets of
 //                slots [first, last] (not where it is primary: that is MarkDown's job).
 //   GrowInSync   a backup caught up by state transfer: it joins the in-sync sets of [first, last]
-//                where it is a live replica and the slot has a primary.
+//                where it is a live replica and the slot has a primary, but only while the
+//                configuration still records the life that caught up (`incarnation`): a report
+//                from a life that has since died adds nobody.
 //   ResetSlots   the operator brings slots [first, last] that have no primary back empty on
 //                their first live replica (the way out of kKeepUnavailable).
 // Every applied change advances the epoch by one.
@@ -72,6 +80,8 @@ struct MarkDown {
 };
 struct MarkUp {
   NodeId node = 0;
+  Incarnation incarnation = 0;
+  bool first_life = false;
   friend bool operator==(const MarkUp&, const MarkUp&) = default;
 };
 struct ShrinkInSync {
@@ -82,6 +92,7 @@ struct ShrinkInSync {
 };
 struct GrowInSync {
   NodeId node = 0;
+  Incarnation incarnation = 0;
   std::uint16_t first_slot = 0;
   std::uint16_t last_slot = 0;
   friend bool operator==(const GrowInSync&, const GrowInSync&) = default;
@@ -116,20 +127,25 @@ class Configuration {
   std::uint32_t node_count() const { return placement_->node_count(); }
   MemberState member(NodeId node) const { return members_[node]; }
   bool up(NodeId node) const { return members_[node] == MemberState::kUp; }
+  // The life `node` is recorded to run (0: its first, not reported yet).
+  Incarnation incarnation(NodeId node) const { return incarnations_[node]; }
+  // Whether `node` is up and a live replica of some slot with a primary whose in-sync set lacks
+  // it (what a GrowInSync over every slot would add it to). O(slots of the node).
+  bool MissingInSync(NodeId node) const;
   const SlotConfig& slot(std::uint16_t slot) const { return slots_[slot]; }
   std::span<const NodeId> replicas(std::uint16_t slot) const { return placement_->Replicas(slot); }
 
-  // The snapshot a compaction keeps: epoch, policy, members, slots (run-length over slots). The
-  // placement is named by its options and must match on decode.
+  // The snapshot a compaction keeps: epoch, policy, members and their incarnations, slots
+  // (run-length over slots). The placement is named by its options and must match on decode.
   std::string Encode() const;
   static Result<Configuration> Decode(std::string_view bytes,
                                       std::shared_ptr<const Placement> placement);
 
   void CheckInvariants() const;
-  // Same epoch, policy, members and slots (the placement is not compared).
+  // Same epoch, policy, members, incarnations and slots (the placement is not compared).
   friend bool operator==(const Configuration& a, const Configuration& b) {
     return a.epoch_ == b.epoch_ && a.policy_ == b.policy_ && a.members_ == b.members_ &&
-           a.slots_ == b.slots_;
+           a.incarnations_ == b.incarnations_ && a.slots_ == b.slots_;
   }
 
  private:
@@ -137,15 +153,19 @@ class Configuration {
   // The first live replica of `slot` in preference order that is in `among` (kNoNode: none).
   NodeId FirstLive(std::uint16_t slot, NodeMask among) const;
   void BringBackEmpty(std::uint16_t slot, NodeId on, Epoch epoch);
+  // `node` leaves every in-sync set; each slot it was primary of is promoted (or follows the
+  // policy). REQUIRES: members_[node] already says whether it stays up.
+  void LeaveInSync(NodeId node, Epoch epoch);
   void OnMarkDown(NodeId node, Epoch epoch);
-  void OnMarkUp(NodeId node, Epoch epoch);
+  void OnMarkUp(const MarkUp& change, Epoch epoch);
 
   std::shared_ptr<const Placement> placement_;
   LostSlotPolicy policy_;
   Epoch epoch_ = 1;
   std::vector<MemberState> members_;
-  std::vector<SlotConfig> slots_;     // limits::kSlotCount
-  std::uint32_t unserved_slots_ = 0;  // slots without a primary
+  std::vector<Incarnation> incarnations_;  // per member: the life it is recorded to run
+  std::vector<SlotConfig> slots_;          // limits::kSlotCount
+  std::uint32_t unserved_slots_ = 0;       // slots without a primary
 };
 
 }  // namespace shoal::cluster

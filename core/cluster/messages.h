@@ -180,8 +180,19 @@ struct InstallSnapshot {
   friend bool operator==(const InstallSnapshot&, const InstallSnapshot&) = default;
 };
 
-using Body = std::variant<Replicate, ReplicateAck, SyncRequest, SyncReply, IncarnationTooOld,
-                          VoteRequest, VoteReply, AppendEntries, AppendReply, InstallSnapshot>;
+// --- Membership status (core/cluster/config_member.h)
+// ---------------------------------------------
+
+struct MemberStatus {
+  bool first_life = false;  // the node found no earlier state of its own at start
+  bool serving = false;     // its recovery finished: it holds every committed write of its slots
+
+  friend bool operator==(const MemberStatus&, const MemberStatus&) = default;
+};
+
+using Body =
+    std::variant<Replicate, ReplicateAck, SyncRequest, SyncReply, IncarnationTooOld, VoteRequest,
+                 VoteReply, AppendEntries, AppendReply, InstallSnapshot, MemberStatus>;
 
 struct Envelope {
   NodeId from = 0;

@@ -29,6 +29,10 @@ const char* ProbeName(Probe probe) {
       return "member_marked_up";
     case Probe::kConfigSnapshotInstalled:
       return "config_snapshot_installed";
+    case Probe::kRestartLeftInSync:
+      return "restart_left_in_sync";
+    case Probe::kInSyncGrown:
+      return "in_sync_grown";
     case Probe::kCount:
       break;
   }

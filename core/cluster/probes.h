@@ -30,6 +30,8 @@ enum class Probe : std::uint8_t {
   kMemberMarkedDown,           // a committed change marked an unresponsive member down
   kMemberMarkedUp,             // a committed change marked a returning member up
   kConfigSnapshotInstalled,    // a member behind the leader's compacted log installed a snapshot
+  kRestartLeftInSync,          // a member that restarted unnoticed left its in-sync sets
+  kInSyncGrown,                // a caught-up member joined its slots' in-sync sets again
   kCount,
 };
 inline constexpr std::size_t kProbeCount = static_cast<std::size_t>(Probe::kCount);

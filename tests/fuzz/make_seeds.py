@@ -256,9 +256,10 @@ def frame(kind, body, sender=1, incarnation=5, epoch=0, version=1):
     return len(payload).to_bytes(4, "little") + payload
 
 
-# Message kinds (codec.cc's Kind); 5..9 are the configuration log's.
+# Message kinds (codec.cc's Kind); 5..9 are the configuration log's, 10 a member's status.
 REPLICATE, REPLICATE_ACK, SYNC_REQUEST, SYNC_REPLY, INCARNATION_TOO_OLD = range(5)
 VOTE_REQUEST, VOTE_REPLY, APPEND_ENTRIES, APPEND_REPLY, INSTALL_SNAPSHOT = range(5, 10)
+MEMBER_STATUS = 10
 
 
 def codec_seeds():
@@ -283,6 +284,7 @@ def codec_seeds():
     append_reply = frame(APPEND_REPLY, var(3) + bytes([0]) + var(0) + var(11) + var(9)
                          + zigzag(1000600) + zigzag(2000100))
     snapshot = frame(INSTALL_SNAPSHOT, var(3) + var(10) + var(2) + string("members 1,2,3"))
+    status = frame(MEMBER_STATUS, bytes([0, 1]))  # not its first life, serving
     # Small limits (codec_fuzz.cc's DecodeLimits digits): frames 40 bytes, 1 mutation, 1 key,
     # keys 4 bytes, values 8 bytes.
     small = (3 + 5 * (2 + 4 * (2 + 4 * (2 + 3 * 2)))).to_bytes(2, "big") + b"\x00"
@@ -290,7 +292,7 @@ def codec_seeds():
         "replicate": whole + replicate,
         "stream-bytewise": bytewise + replicate + ack + sync_request + too_old,
         "stream-mixed": mixed + sync_reply + ack + replicate,
-        "consensus": mixed + vote + vote_reply + append + append_reply + snapshot,
+        "consensus": mixed + vote + vote_reply + append + append_reply + snapshot + status,
         "over-limits": small + replicate + sync_reply,
         "non-canonical-varint": whole + frame(REPLICATE_ACK, b"\x83\x00" + b"\x80\x80\x00"),
         "errors": whole + frame(REPLICATE_ACK, var(1), version=2) + frame(12, b"")

@@ -81,6 +81,8 @@ std::vector<Envelope> SampleEnvelopes() {
   e.body =
       InstallSnapshot{.term = 9, .snapshot = {.last_index = 100, .last_term = 8, .data = "config"}};
   out.push_back(e);
+  e.body = MemberStatus{.first_life = true, .serving = false};
+  out.push_back(e);
   return out;
 }
 
@@ -192,7 +194,7 @@ rc::Gen<Envelope> GenEnvelope() {
                         .position = *rc::gen::arbitrary<std::uint64_t>()};
     };
     const auto u64 = [] { return *rc::gen::arbitrary<std::uint64_t>(); };
-    switch (*rc::gen::inRange(0, 10)) {
+    switch (*rc::gen::inRange(0, 11)) {
       case 0:
         e.body = Replicate{.to_incarnation = *rc::gen::arbitrary<std::uint64_t>(),
                            .first_seq = *rc::gen::arbitrary<std::uint64_t>(),
@@ -247,6 +249,10 @@ rc::Gen<Envelope> GenEnvelope() {
                              .last_index = u64(),
                              .sent_ms = *rc::gen::inRange<TimeMs>(0, INT64_MAX),
                              .echo_ms = *rc::gen::inRange<TimeMs>(0, INT64_MAX)};
+        break;
+      case 9:
+        e.body = MemberStatus{.first_life = *rc::gen::arbitrary<bool>(),
+                              .serving = *rc::gen::arbitrary<bool>()};
         break;
       default:
         e.body = InstallSnapshot{.term = u64(),

@@ -35,11 +35,31 @@ const Configuration& ConfigOf(TestCluster& c, NodeId n) {
   return c.cluster(n).config_member().configuration();
 }
 
+// Whether every node's configuration records the life every node runs, and lists every member
+// in every in-sync set it can be in (the settled state after start-up or a recovery).
+bool Settled(TestCluster& c, std::uint32_t nodes) {
+  for (NodeId n = 0; n < nodes; ++n) {
+    if (!c.cluster(n).started()) return false;
+    for (NodeId m = 0; m < nodes; ++m) {
+      const Configuration& config = ConfigOf(c, n);
+      if (!config.up(m) || config.incarnation(m) != c.cluster(m).incarnation() ||
+          config.MissingInSync(m) || config.epoch() != ConfigOf(c, 0).epoch()) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 TEST(ConfigMemberTest, TheNodesElectALeaderAndMarkASilentMemberDownThenUp) {
   TestCluster c(3, 2);
-  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value(); }));
+  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value() && Settled(c, 3); }));
   const NodeId leader = *AgreedLeader(c, 3);
-  EXPECT_EQ(ConfigOf(c, leader).epoch(), 1u);  // nothing changed yet: every member up
+  // Every member up and in sync since epoch 1; the leader recorded each one's first life.
+  EXPECT_EQ(ConfigOf(c, leader).epoch(), 4u);
+  for (NodeId m = 0; m < 3; ++m) {
+    EXPECT_EQ(ConfigOf(c, leader).incarnation(m), c.cluster(m).incarnation());
+  }
   const NodeId silent = (leader + 1) % 3;
   const TimeMs silent_since = c.now();
   c.SetDown(silent, true);
@@ -50,7 +70,7 @@ TEST(ConfigMemberTest, TheNodesElectALeaderAndMarkASilentMemberDownThenUp) {
     return true;
   }));
   const Epoch down_epoch = ConfigOf(c, leader).epoch();
-  EXPECT_EQ(down_epoch, 2u);
+  EXPECT_EQ(down_epoch, 5u);
   EXPECT_EQ(ConfigOf(c, leader), ConfigOf(c, (leader + 2) % 3));
   // It was silent for at least the detection time before the change, and the change committed
   // within a few heartbeats after that (simulated time).
@@ -61,13 +81,42 @@ TEST(ConfigMemberTest, TheNodesElectALeaderAndMarkASilentMemberDownThenUp) {
     ASSERT_EQ(ConfigOf(c, leader).slot(slot).in_sync & Bit(silent), 0u) << slot;
   }
   c.SetDown(silent, false);
-  ASSERT_TRUE(c.RunUntil([&] {
-    for (NodeId n = 0; n < 3; ++n) {
-      if (!ConfigOf(c, n).up(silent) || ConfigOf(c, n).epoch() != down_epoch + 1) return false;
-    }
-    return true;
-  }));
+  // Marked up (the same life: it was cut off, not restarted), then, since it serves, back in
+  // every in-sync set.
+  ASSERT_TRUE(c.RunUntil([&] { return Settled(c, 3); }));
+  EXPECT_EQ(ConfigOf(c, leader).epoch(), down_epoch + 2);
   EXPECT_EQ(ConfigOf(c, silent), ConfigOf(c, leader));
+  c.CheckInvariants();
+}
+
+// A member that restarts faster than failure detection is never marked down, but it lost its
+// memory: its MemberStatus names a new life, and the leader records it with a MarkUp that takes
+// it out of every in-sync set (its primaries promoted) until it serves again.
+TEST(ConfigMemberTest, AMemberRestartedUnnoticedLeavesItsInSyncSetsUntilItServesAgain) {
+  TestCluster c(3, 2);
+  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value() && Settled(c, 3); }));
+  const NodeId leader = *AgreedLeader(c, 3);
+  const NodeId restarted = (leader + 1) % 3;
+  const Incarnation old_life = c.cluster(restarted).incarnation();
+  const Epoch before = ConfigOf(c, leader).epoch();
+  c.Crash(restarted);
+  c.TickAll();
+  EXPECT_FALSE(c.cluster(restarted).config_member().first_life());  // its disk says otherwise
+  ASSERT_NE(c.cluster(restarted).incarnation(), old_life);
+  ASSERT_TRUE(c.RunUntil([&] {
+    return ConfigOf(c, leader).incarnation(restarted) == c.cluster(restarted).incarnation();
+  }));
+  EXPECT_EQ(ConfigOf(c, leader).epoch(), before + 1);
+  EXPECT_TRUE(ConfigOf(c, leader).up(restarted));  // never marked down
+  for (std::uint16_t slot = 0; slot < limits::kSlotCount; ++slot) {
+    const SlotConfig& sc = ConfigOf(c, leader).slot(slot);
+    ASSERT_EQ(sc.in_sync & Bit(restarted), 0u) << slot;
+    ASSERT_NE(sc.primary, restarted) << slot;
+  }
+  ASSERT_TRUE(c.RunUntil([&] { return Settled(c, 3); }));
+  EXPECT_EQ(ConfigOf(c, leader).epoch(), before + 2);  // the MarkUp, then the GrowInSync
+  EXPECT_EQ(c.cluster(leader).counters().probes[Probe::kRestartLeftInSync], 1u);
+  EXPECT_EQ(c.cluster(leader).counters().probes[Probe::kInSyncGrown], 1u);
   c.CheckInvariants();
 }
 

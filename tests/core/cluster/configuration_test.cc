@@ -135,8 +135,58 @@ TEST(ConfigurationTest, RefusesNonMembersAndMalformedChanges) {
   EXPECT_FALSE(DecodeChange(reversed).has_value());
   EXPECT_FALSE(Configuration::Decode("junk", MakePlacement(3, 2)).has_value());
   EXPECT_FALSE(Configuration::Decode(c.Encode(), MakePlacement(4, 2)).has_value());
-  EXPECT_EQ(DescribeChange(GrowInSync{.node = 1, .first_slot = 0, .last_slot = 5460}),
-            "grow_in_sync 1 0..5460");
+  EXPECT_EQ(
+      DescribeChange(GrowInSync{.node = 1, .incarnation = 7, .first_slot = 0, .last_slot = 5460}),
+      "grow_in_sync 1 life 7 0..5460");
+  EXPECT_EQ(DescribeChange(MarkUp{.node = 2, .incarnation = 9, .first_life = true}),
+            "mark_up 2 life 9 (first)");
+  std::string first = EncodeChange(MarkUp{.node = 2, .incarnation = 9, .first_life = true});
+  first.back() = 2;  // first_life is 0 or 1
+  EXPECT_FALSE(DecodeChange(first).has_value());
+}
+
+// The life a member runs: its first life is recorded without a change to the slots; a later life
+// (it restarted before anyone marked it down) takes it out of every in-sync set and promotes its
+// slots; GrowInSync counts only for the life recorded.
+TEST(ConfigurationTest, ALifeRecordedOverAnotherLeavesTheInSyncSetsAndOnlyThatLifeRejoins) {
+  const auto placement = MakePlacement(3, 2);
+  Configuration c(placement, LostSlotPolicy::kBringBackEmpty);
+  const Configuration start = c;
+  ASSERT_TRUE(c.Apply(MarkUp{.node = 1, .incarnation = 100, .first_life = true}));
+  EXPECT_EQ(c.incarnation(1), 100u);
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    ASSERT_EQ(c.slot(static_cast<std::uint16_t>(s)), start.slot(static_cast<std::uint16_t>(s)));
+  }
+  // A "first life" over a recorded one is a restart all the same.
+  ASSERT_TRUE(c.Apply(MarkUp{.node = 1, .incarnation = 200, .first_life = true}));
+  EXPECT_TRUE(c.up(1));
+  EXPECT_TRUE(c.MissingInSync(1));
+  for (const std::uint16_t s : placement->SlotsOf(1)) {
+    EXPECT_EQ(c.slot(s).in_sync & Bit(1), 0u) << s;
+    EXPECT_NE(c.slot(s).primary, 1u) << s;
+    EXPECT_NE(c.slot(s).primary, kNoNode) << s;  // promoted: the other copy was in sync
+  }
+  c.CheckInvariants();
+  ExpectRoundTrip(c);
+  // A report from the dead life adds nobody; the recorded life rejoins where it is a replica.
+  ASSERT_TRUE(
+      c.Apply(GrowInSync{.node = 1, .incarnation = 100, .first_slot = 0, .last_slot = 16383}));
+  EXPECT_TRUE(c.MissingInSync(1));
+  ASSERT_TRUE(
+      c.Apply(GrowInSync{.node = 1, .incarnation = 200, .first_slot = 0, .last_slot = 16383}));
+  EXPECT_FALSE(c.MissingInSync(1));
+  // Recording the same life again changes no slot.
+  const Configuration grown = c;
+  ASSERT_TRUE(c.Apply(MarkUp{.node = 1, .incarnation = 200}));
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    ASSERT_EQ(c.slot(static_cast<std::uint16_t>(s)), grown.slot(static_cast<std::uint16_t>(s)));
+  }
+  // A first life reported while down is simply up, in no in-sync set yet.
+  ASSERT_TRUE(c.Apply(MarkDown{.node = 2}));
+  ASSERT_TRUE(c.Apply(MarkUp{.node = 2, .incarnation = 300, .first_life = true}));
+  EXPECT_TRUE(c.MissingInSync(2));
+  c.CheckInvariants();
+  ExpectRoundTrip(c);
 }
 
 rc::Gen<ConfigChange> GenChange(std::uint32_t nodes) {
@@ -148,17 +198,23 @@ rc::Gen<ConfigChange> GenChange(std::uint32_t nodes) {
   });
   return rc::gen::oneOf(
       rc::gen::map(node, [](NodeId n) -> ConfigChange { return MarkDown{.node = n}; }),
-      rc::gen::map(node, [](NodeId n) -> ConfigChange { return MarkUp{.node = n}; }),
+      rc::gen::apply(
+          [](NodeId n, Incarnation life, bool first) -> ConfigChange {
+            return MarkUp{.node = n, .incarnation = life, .first_life = first};
+          },
+          node, rc::gen::inRange<Incarnation>(0, 3), rc::gen::arbitrary<bool>()),
       rc::gen::apply(
           [](NodeId n, std::pair<std::uint16_t, std::uint16_t> r) -> ConfigChange {
             return ShrinkInSync{.node = n, .first_slot = r.first, .last_slot = r.second};
           },
           node, range),
       rc::gen::apply(
-          [](NodeId n, std::pair<std::uint16_t, std::uint16_t> r) -> ConfigChange {
-            return GrowInSync{.node = n, .first_slot = r.first, .last_slot = r.second};
+          [](NodeId n, Incarnation life,
+             std::pair<std::uint16_t, std::uint16_t> r) -> ConfigChange {
+            return GrowInSync{
+                .node = n, .incarnation = life, .first_slot = r.first, .last_slot = r.second};
           },
-          node, range),
+          node, rc::gen::inRange<Incarnation>(0, 3), range),
       rc::gen::map(range, [](std::pair<std::uint16_t, std::uint16_t> r) -> ConfigChange {
         return ResetSlots{.first_slot = r.first, .last_slot = r.second};
       }));
