@@ -173,6 +173,11 @@ inline constexpr std::size_t kConfigAppendBytesMax = 1024 * 1024;
 // One entry (an encoded configuration change) and a snapshot (the encoded configuration).
 inline constexpr std::size_t kConfigEntryBytesMax = 1024 * 1024;
 inline constexpr std::size_t kConfigSnapshotBytesMax = 16 * 1024 * 1024;
+// A voter's persisted state (core/cluster/voter_state.h, the server's file under --dir): at most
+// this many entries after its snapshot, and this many bytes in all. Far above what a voter keeps
+// (kConfigLogUncompactedMax entries and a snapshot), so a state a voter wrote always loads.
+inline constexpr std::size_t kVoterStateEntriesMax = 16 * 1024;
+inline constexpr std::size_t kVoterStateBytesMax = 64 * 1024 * 1024;
 // Entries after the snapshot: past this the leader refuses proposals until the applier compacts
 // (bounds the log a voter persists and a new leader replays).
 inline constexpr std::size_t kConfigLogUncompactedMax = 1024;

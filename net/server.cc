@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 #include <span>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/cluster/voter_state.h"
 #include "core/node.h"
 #include "core/resp/resp_parser.h"
 #include "core/result.h"
@@ -21,6 +23,7 @@
 #include "net/log.h"
 #include "net/process_usage.h"
 #include "net/read_buffer.h"
+#include "net/state_file.h"
 
 namespace shoal::net {
 
@@ -372,6 +375,17 @@ void Connection::FailInput(std::string_view error) {
 
 void Server::Impl::Route(Effects& fx, Connection* current) {
   for (const std::string& line : fx.logs) Log(LogLevel::kInfo, line);
+  if (fx.persist && !options.voter_state_path.empty()) {
+    // Raft's rule (etcd's Ready contract): durable before the messages that depend on it leave.
+    const std::string error =
+        WriteFileDurably(options.voter_state_path, cluster::EncodeVoterState(*fx.persist));
+    if (!error.empty()) {
+      Log(LogLevel::kError, "cluster: cannot persist the voter state (" + error +
+                                "); exiting: a voter that cannot keep its term and vote must not "
+                                "send them");
+      std::_Exit(1);
+    }
+  }
   if (!fx.sends.empty()) {
     SHOAL_ASSERT_MSG(links != nullptr, "peer messages from a single-node server");
     for (const Effects::Send& send : fx.sends) links->Send(send.to, send.envelope);

@@ -59,6 +59,10 @@ struct ServerOptions {
   // Cluster mode: the peer port and the members (net/peer_links.h). The Node's configuration
   // must then have a cluster of the same members.
   std::optional<PeerLinksOptions> peers;
+  // Cluster mode: where the configuration log's voter state is kept (net/state_file.h). Written
+  // whenever a step changed it, before that step's messages leave; a write that fails stops the
+  // process (a voter that cannot keep its promises must not make more). Empty: not kept.
+  std::string voter_state_path;
   // Prometheus /metrics on its own thread (net/metrics_server.h); unset: no listener.
   std::optional<MetricsOptions> metrics;
 };

@@ -32,7 +32,7 @@ std::optional<PeerAddress> ParseMember(std::string_view text) {
 
 bool IsClusterFlag(std::string_view name) {
   return name == "cluster" || name == "cluster-members" || name == "peer-port" ||
-         name == "copies" || name == "announce-ip";
+         name == "copies" || name == "announce-ip" || name == "dir";
 }
 
 std::string ApplyClusterFlag(std::string_view name, std::string_view value, ClusterFlags& flags) {
@@ -68,6 +68,10 @@ std::string ApplyClusterFlag(std::string_view name, std::string_view value, Clus
     if (!IsIpAddress(ip))
       return "--announce-ip: " + Quote(value) + " is not an IPv4 or IPv6 address";
     flags.announce_ip = std::move(ip);
+  } else if (name == "dir") {
+    if (value.empty()) return "--dir: needs a directory";
+    flags.dir = std::string(value);
+    while (flags.dir.size() > 1 && flags.dir.back() == '/') flags.dir.pop_back();
   } else {
     return "unknown flag --" + std::string(name);
   }
@@ -76,8 +80,9 @@ std::string ApplyClusterFlag(std::string_view name, std::string_view value, Clus
 
 std::string ValidateClusterFlags(ClusterFlags& flags, std::uint16_t port, std::string_view bind) {
   if (!flags.enabled) {
-    if (!flags.members.empty() || flags.peer_port || !flags.announce_ip.empty()) {
-      return "--cluster-members, --peer-port and --announce-ip need --cluster yes";
+    if (!flags.members.empty() || flags.peer_port || !flags.announce_ip.empty() ||
+        !flags.dir.empty()) {
+      return "--cluster-members, --peer-port, --announce-ip and --dir need --cluster yes";
     }
     return {};
   }
@@ -137,6 +142,9 @@ std::string ClusterHelpText() {
   text += "  --copies N              copies of each key, 1..members (default 2)\n";
   text += "  --announce-ip IP        the address the members list names this node by\n";
   text += "                          (default: --bind)\n";
+  text +=
+      "  --dir DIR               an existing directory for the voter state (DIR/voter-state);\n";
+  text += "                          without it a restarted node forgets its term and vote\n";
   return text;
 }
 

@@ -10,6 +10,9 @@
 //   --copies N                    copies of each key, 1..members (default 2)
 //   --announce-ip IP              the address other members and clients know this node by
 //                                 (default: --bind)
+//   --dir DIR                     an existing directory for the node's state: its voter state
+//                                 (DIR/voter-state, net/state_file.h), written before the messages
+//                                 that depend on it; without it nothing survives a restart
 //
 // A member's client port is its peer port - 10000 (the Redis Cluster convention): that is the
 // address a -MOVED names. Invariants of a validated ClusterFlags with enabled set: members has
@@ -41,6 +44,7 @@ struct ClusterFlags {
   std::optional<std::uint16_t> peer_port;  // unset: client port + kPeerPortOffset
   std::uint32_t copies = 2;
   std::string announce_ip;  // empty: the bind address
+  std::string dir;          // empty: no state kept across restarts
   // Filled by ValidateClusterFlags.
   std::uint32_t self = 0;
   std::uint16_t peer_port_resolved = 0;

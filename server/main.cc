@@ -1,18 +1,23 @@
 // shoald: parses flags, builds the Node's configuration, and runs the Asio driver (net/server.h)
 // until SIGINT/SIGTERM/SHUTDOWN has drained. Exit status: 0 after a clean shutdown, 1 when a port
-// cannot be bound, 2 for bad flags.
+// cannot be bound or the voter state under --dir cannot be read (or, later, written), 2 for bad
+// flags.
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
 
+#include "core/cluster/voter_state.h"
 #include "core/limits.h"
 #include "net/cycle_clock.h"
 #include "net/log.h"
 #include "net/server.h"
+#include "net/state_file.h"
 #include "server/flags.h"
 
 int main(int argc, char** argv) {
@@ -42,6 +47,40 @@ int main(int argc, char** argv) {
   node_config.election_seed = (std::uint64_t{entropy()} << 32) ^ entropy();
 
   shoal::net::ServerOptions options;
+  if (!flags.cluster.dir.empty()) {
+    // The voter state an earlier life kept: without it this node would forget its term and vote
+    // (and take its next life for its first).
+    struct stat dir_stat {};
+    if (::stat(flags.cluster.dir.c_str(), &dir_stat) != 0 || !S_ISDIR(dir_stat.st_mode)) {
+      std::fprintf(stderr, "shoald: --dir %s is not an existing directory\n",
+                   flags.cluster.dir.c_str());
+      return 2;
+    }
+    options.voter_state_path = flags.cluster.dir + "/voter-state";
+    const shoal::net::FileRead read =
+        shoal::net::ReadWholeFile(options.voter_state_path, shoal::limits::kVoterStateBytesMax);
+    if (!read.error.empty()) {
+      Log(LogLevel::kError, "shoald: " + read.error);
+      return 1;
+    }
+    if (read.contents) {
+      shoal::Result<shoal::cluster::VoterState> restored =
+          shoal::cluster::DecodeVoterState(*read.contents);
+      if (!restored) {
+        Log(LogLevel::kError, "shoald: " + options.voter_state_path +
+                                  " is not a voter state this version can read, or is damaged (" +
+                                  restored.error().message() + "); move it away to start anew");
+        return 1;
+      }
+      const shoal::cluster::VoterState& v = restored.value();
+      Log(LogLevel::kInfo,
+          "cluster: restored the voter state from " + options.voter_state_path + ": term " +
+              std::to_string(v.term) + ", " + std::to_string(v.entries.size()) +
+              " entries after a snapshot through index " + std::to_string(v.snapshot.last_index));
+      node_config.voter_state =
+          std::make_shared<const shoal::cluster::VoterState>(std::move(restored).value());
+    }
+  }
   options.bind = flags.bind;
   options.port = flags.port;
   options.parser.bulk_bytes_max = flags.value_bytes_max;

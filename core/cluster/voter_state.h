@@ -4,15 +4,23 @@
 // which the driver makes durable before it sends the step's messages (the simulator's per-node
 // disk, the server's state file), and a restarted node is built from it (NodeConfig).
 //
-// Plain data. Invariant (ConfigLog asserts it when built from one): entry terms never decrease,
-// start at or above the snapshot's term, and end at or below `term`.
+// Plain data. Invariant (ConfigLog asserts it when built from one; DecodeVoterState refuses an
+// encoding that breaks it): entry terms never decrease, start at or above the snapshot's term,
+// and end at or below `term`.
+//
+// EncodeVoterState / DecodeVoterState: the bytes a driver keeps on disk (the server's state file
+// under --dir): a magic "SHOALVS1", the fields in the peer codec's encoding (core/cluster/wire.h),
+// then a 64-bit FNV-1a checksum of everything before it, so a torn or damaged file is refused
+// (Error::kProtocol) instead of restoring a voter that forgot what it promised.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cluster/ids.h"
 #include "core/cluster/messages.h"
+#include "core/result.h"
 
 namespace shoal::cluster {
 
@@ -26,5 +34,10 @@ struct VoterState {
 
   friend bool operator==(const VoterState&, const VoterState&) = default;
 };
+
+std::string EncodeVoterState(const VoterState& state);
+// Error::kProtocol: not a voter state, damaged (checksum), or breaking the invariant above;
+// Error::kLimitExceeded: past limits::kVoterStateBytesMax or kVoterStateEntriesMax.
+Result<VoterState> DecodeVoterState(std::string_view bytes);
 
 }  // namespace shoal::cluster

@@ -45,7 +45,7 @@ bool SameCluster(const ClusterFlags& a, const ClusterFlags& b) {
     }
   }
   return a.enabled == b.enabled && a.peer_port == b.peer_port && a.copies == b.copies &&
-         a.announce_ip == b.announce_ip && a.self == b.self &&
+         a.announce_ip == b.announce_ip && a.dir == b.dir && a.self == b.self &&
          a.peer_port_resolved == b.peer_port_resolved;
 }
 
@@ -91,6 +91,7 @@ std::vector<std::string> Spell(const ServerFlags& flags, bool with_equals) {
   }
   if (!flags.cluster.announce_ip.empty())
     pairs.emplace_back("announce-ip", flags.cluster.announce_ip);
+  if (!flags.cluster.dir.empty()) pairs.emplace_back("dir", flags.cluster.dir);
   std::vector<std::string> args;
   if (flags.help) args.emplace_back("--help");
   for (const auto& [name, value] : pairs) {

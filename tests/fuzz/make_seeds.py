@@ -360,6 +360,29 @@ def peer_seeds():
     }
 
 
+# --- voter_state: the body of a voter-state file; the target adds magic and checksum -------------
+def voter_state_body(term, vote, snapshot, entries):
+    """vote: None or a node id; snapshot: (last_index, last_term, data); entries: (term, data)."""
+    out = var(term) + var(0 if vote is None else vote + 1)
+    out += var(snapshot[0]) + var(snapshot[1]) + string(snapshot[2])
+    out += var(len(entries))
+    for entry_term, data in entries:
+        out += var(entry_term) + string(data)
+    return out
+
+
+def voter_state_seeds():
+    mark_down_2 = bytes([0]) + var(2)
+    mark_up_1 = bytes([1]) + var(1) + var(1700000000123) + bytes([1])
+    return {
+        "new-voter": voter_state_body(0, None, (0, 0, b""), []),
+        "voted": voter_state_body(3, 1, (0, 0, b""), [(1, b""), (3, mark_down_2)]),
+        "compacted": voter_state_body(9, 0, (64, 8, b"\x02\x03\x02\x40snapshot"),
+                                      [(8, mark_up_1), (9, b"")]),
+        "decreasing-terms": voter_state_body(5, 2, (0, 0, b""), [(4, b""), (2, b"")]),
+    }
+
+
 def main():
     targets = {
         "codec": codec_seeds(),
@@ -368,6 +391,7 @@ def main():
         "flags": flags_seeds(),
         "command": command_seeds(),
         "peer": peer_seeds(),
+        "voter_state": voter_state_seeds(),
     }
     for target, seeds in targets.items():
         folder = CORPUS / target

@@ -4,7 +4,7 @@ travel over TCP as the core codec's frames; -MOVED sends clients to the owner of
 redis-py's RedisCluster, redis-cli --cluster check and redis-benchmark --cluster work unchanged
 through CLUSTER SLOTS / SHARDS / NODES / INFO;
 writes are replicated, so a primary killed with SIGKILL recovers its acknowledged writes from its
-backups on restart; bad bytes on a peer port close that connection, the node keeps serving; bad
+backups on restart, and its voter state (term, vote, log) from its --dir; bad bytes on a peer port close that connection, the node keeps serving; bad
 cluster flags exit 2 with a message. Shoal-only (Redis Cluster is started differently).
 
 Run: /usr/bin/python3 cluster_test.py --shoald build/bin/shoald
@@ -12,6 +12,7 @@ Run: /usr/bin/python3 cluster_test.py --shoald build/bin/shoald
 
 import os
 import random
+import re
 import socket
 import struct
 import subprocess
@@ -61,7 +62,10 @@ class ClusterMember(Server):
     def _shoal_argv(self):
         return [harness.SHOALD_PATH, "--bind", "127.0.0.1", "--port", str(self.fixed_port),
                 "--cluster", "yes", "--cluster-members", self.members,
-                "--copies", str(self.copies)]
+                "--copies", str(self.copies), "--dir", self.tmpdir]
+
+    def voter_state_path(self):
+        return os.path.join(self.tmpdir, "voter-state")
 
     def wait_serving(self):
         deadline = time.monotonic() + SERVE_TIMEOUT_S
@@ -73,6 +77,17 @@ class ClusterMember(Server):
                 raise AssertionError("node exited\n" + self.logs())
             time.sleep(0.05)
         raise AssertionError("node did not start serving\n" + self.logs())
+
+
+def _varint(data, pos):
+    """The LEB128 varint at data[pos:]."""
+    value, shift = 0, 0
+    while True:
+        byte = data[pos]
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value
+        pos, shift = pos + 1, shift + 7
 
 
 def call_following_moved(port, *args, hops=4):
@@ -218,9 +233,27 @@ class ClusterTest(unittest.TestCase):
             written[key] = owner
         victim_port = self.ports[1]
         victim = self.nodes[1]
-        victim.kill()  # SIGKILL: its memory is gone
+        # Every member persists its voter state under its --dir: at its first start, and its
+        # term once the cluster elected a leader.
+        deadline = time.monotonic() + SERVE_TIMEOUT_S
+        while True:
+            state = open(victim.voter_state_path(), "rb").read()
+            self.assertTrue(state.startswith(b"SHOALVS1"), state[:16])
+            term = _varint(state, len(b"SHOALVS1"))
+            if term >= 1:
+                break
+            self.assertLess(time.monotonic(), deadline, "no term was ever persisted")
+            time.sleep(0.05)
+        self.assertFalse(os.path.exists(victim.voter_state_path() + ".tmp"))
+        victim.kill()  # SIGKILL: its memory is gone, its disk is not
         victim.start()
         victim.wait_serving()
+        with open(victim.stderr_path, "rb") as f:
+            log = f.read()
+        restored = re.search(rb"restored the voter state from (\S+): term (\d+),", log)
+        self.assertIsNotNone(restored, log)
+        self.assertEqual(restored.group(1), victim.voter_state_path().encode())
+        self.assertGreaterEqual(int(restored.group(2)), term)  # its term survived the SIGKILL
         on_victim = [k for k, owner in written.items() if owner == victim_port]
         self.assertTrue(on_victim, "some keys should have the restarted node as their primary")
         for key in on_victim:
@@ -272,6 +305,10 @@ class ClusterFlagsTest(unittest.TestCase):
             (["--cluster", "yes", "--port", "7001", "--copies", "3", "--cluster-members",
               "127.0.0.1:17001,127.0.0.1:17002"], "more than the 2 members"),
             (["--cluster-members", "127.0.0.1:17001,127.0.0.1:17002"], "need --cluster yes"),
+            (["--dir", "/tmp"], "need --cluster yes"),
+            (["--cluster", "yes", "--port", "7001", "--dir", "/nonexistent-shoal-dir",
+              "--cluster-members", "127.0.0.1:17001,127.0.0.1:17002"],
+             "is not an existing directory"),
             (["--cluster", "yes", "--port", "7001", "--cluster-members", "localhost:17001,x"],
              "is not IP:PEERPORT"),
         ]

@@ -49,6 +49,17 @@ TEST(ClusterFlagsTest, SelfIsThePositionOfOwnPeerAddress) {
             (std::vector<std::string>{"127.0.0.1:7001", "127.0.0.1:7002", "127.0.0.1:7003"}));
 }
 
+TEST(ClusterFlagsTest, DirIsKeptWithoutTrailingSlashes) {
+  FlagsResult result = Parse(
+      {"--port", "7002", "--cluster", "yes", "--cluster-members", kMembers, "--dir", "/srv/a//"});
+  ASSERT_TRUE(result.has_value()) << result.error();
+  EXPECT_EQ(result.value().cluster.dir, "/srv/a");
+  EXPECT_EQ(Parse({"--port", "7002", "--cluster", "yes", "--cluster-members", kMembers})
+                .value()
+                .cluster.dir,
+            "");
+}
+
 TEST(ClusterFlagsTest, AnnounceIpPicksTheEntryWhenBoundToAnotherAddress) {
   FlagsResult result =
       Parse({"--bind", "0.0.0.0", "--port", "7001", "--cluster", "yes", "--announce-ip", "10.0.0.2",
@@ -97,13 +108,15 @@ TEST(ClusterFlagsTest, BadValuesAndCombinations) {
   EXPECT_NE(ErrorOf({"--cluster-members", "127.0.0.1:17001,"}).find("is not IP:PEERPORT"),
             std::string::npos);
   EXPECT_NE(ErrorOf({"--peer-port", "17001"}).find("need --cluster yes"), std::string::npos);
+  EXPECT_NE(ErrorOf({"--dir", "/var/lib/shoal"}).find("need --cluster yes"), std::string::npos);
+  EXPECT_NE(ErrorOf({"--dir", ""}).find("needs a directory"), std::string::npos);
   EXPECT_NE(ErrorOf({"--announce-ip", "nope"}).find("not an IPv4 or IPv6"), std::string::npos);
 }
 
 TEST(ClusterFlagsTest, HelpListsTheClusterFlags) {
   const std::string help = HelpText();
   for (const char* flag :
-       {"--cluster ", "--cluster-members", "--peer-port", "--copies", "--announce-ip"}) {
+       {"--cluster ", "--cluster-members", "--peer-port", "--copies", "--announce-ip", "--dir"}) {
     EXPECT_NE(help.find(flag), std::string::npos) << flag;
   }
 }
