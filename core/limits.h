@@ -186,9 +186,9 @@ inline constexpr std::size_t kConfigLogUncompactedMax = 1024;
 inline constexpr std::size_t kConfigCompactEvery = 64;
 // Failure detection by the configuration leader (core/cluster/config_member.h): a member it has
 // heard nothing from (any peer message counts; every member answers the leader's heartbeats) for
-// kMemberDownAfterMs of its monotonic clock is proposed down; a down member heard from within the
-// last kMemberUpHeardWithinMs is proposed up. A new leader gives every member kMemberDownAfterMs
-// before it judges.
+// kMemberDownAfterMs of its monotonic clock is proposed down; a down member that answered a
+// heartbeat the leader sent within the last kMemberUpHeardWithinMs is proposed up. A new leader
+// gives every member kMemberDownAfterMs before it judges.
 inline constexpr std::int64_t kMemberDownAfterMs = 800;
 inline constexpr std::int64_t kMemberUpHeardWithinMs = 3 * kConfigHeartbeatMs;
 // Read leases (core/cluster/config_log.h): a member holds a lease for kReadLeaseMs of its own

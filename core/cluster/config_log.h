@@ -166,6 +166,10 @@ class ConfigLog {
   // What a restart must restore: equal to the driver's durable copy after every output.
   VoterState DurableState() const;
   const Options& options() const { return options_; }
+  // Leader: the send time (this node's monotonic clock) of the latest heartbeat of this term that
+  // `member` answered (0: none). Proof that the member was alive after then, which a message of
+  // a dead life delivered late can never give (it echoes an older heartbeat, or none).
+  TimeMs AnsweredSentAt(NodeId member) const { return acked_sent_[member]; }
   // Whether this member holds a read lease at `now` (its monotonic clock; see the top).
   bool HoldsLease(TimeMs now) const;
   TimeMs lease_until() const { return lease_until_; }  // a follower's; 0: none yet

@@ -219,7 +219,11 @@ void ConfigMember::Detect(TimeMs mono, Effects& effects) {
                   : MarkUp{.node = m, .incarnation = state_.incarnation, .first_life = first_life_};
     } else if (up && mono - heard_mono_[m] >= limits::kMemberDownAfterMs) {
       change = MarkDown{.node = m};
-    } else if (!up && mono - heard_mono_[m] < limits::kMemberUpHeardWithinMs) {
+    } else if (!up && log_->AnsweredSentAt(m) != 0 &&
+               mono - log_->AnsweredSentAt(m) < limits::kMemberUpHeardWithinMs) {
+      // It answered one of our recent heartbeats: alive now, not just a late message of a life
+      // that has since died (the simulator delivers those; a MarkUp of a dead member would bring
+      // slots back empty on it).
       // Down members are in no in-sync set: whether this life is its first does not matter.
       change = MarkUp{.node = m, .incarnation = heard_incarnation_[m]};
     } else if (up && reported_[m].incarnation != 0 &&

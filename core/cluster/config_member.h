@@ -5,7 +5,9 @@
 //   down  a member the leader has heard nothing from (any peer message counts, and every member
 //         answers the leader's heartbeats) for limits::kMemberDownAfterMs of its monotonic clock
 //         is proposed down (MarkDown); a new leader first gives every member that long
-//   up    a down member heard from within limits::kMemberUpHeardWithinMs is proposed up (MarkUp)
+//   up    a down member that answered a heartbeat the leader sent within the last
+//         limits::kMemberUpHeardWithinMs is proposed up (MarkUp); merely hearing from it is not
+//         enough, since a message of a dead life may arrive late
 //   life  a member whose MemberStatus names a life the configuration does not record is proposed
 //         up as that life (MarkUp): unless it is the member's first life, it restarted (lost its
 //         memory) and leaves every in-sync set

@@ -133,6 +133,22 @@ TEST(CodecTest, RejectsWhatIsNotOneValidFrame) {
   EXPECT_EQ(Decode(frame, tight).error(), make_error_code(Error::kLimitExceeded));
 }
 
+// Lease times are monotonic clock readings, never negative: a peer that sends one is refused
+// (a negative echo would otherwise extend a lease computed from it).
+TEST(CodecTest, NegativeLeaseTimesAreRefused) {
+  for (const TimeMs bad : {TimeMs{-1}, std::numeric_limits<TimeMs>::min()}) {
+    Envelope e{.from = 1, .incarnation = 2};
+    e.body = AppendEntries{.term = 3, .echo_ms = bad, .sent_ms = 5};
+    EXPECT_EQ(Decode(Encode(e)).error(), make_error_code(Error::kProtocol));
+    e.body = AppendEntries{.term = 3, .echo_ms = 5, .sent_ms = bad};
+    EXPECT_EQ(Decode(Encode(e)).error(), make_error_code(Error::kProtocol));
+    e.body = AppendReply{.term = 3, .sent_ms = bad, .echo_ms = 5};
+    EXPECT_EQ(Decode(Encode(e)).error(), make_error_code(Error::kProtocol));
+    e.body = AppendReply{.term = 3, .sent_ms = 5, .echo_ms = bad};
+    EXPECT_EQ(Decode(Encode(e)).error(), make_error_code(Error::kProtocol));
+  }
+}
+
 TEST(CodecTest, RejectsBrokenInvariants) {
   // A key in another slot than its mutation says.
   Envelope e{.from = 1, .incarnation = 2};

@@ -4,6 +4,7 @@
 // term, vote and log its disk holds.
 #include "core/cluster/config_member.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +87,33 @@ TEST(ConfigMemberTest, TheNodesElectALeaderAndMarkASilentMemberDownThenUp) {
   ASSERT_TRUE(c.RunUntil([&] { return Settled(c, 3); }));
   EXPECT_EQ(ConfigOf(c, leader).epoch(), down_epoch + 2);
   EXPECT_EQ(ConfigOf(c, silent), ConfigOf(c, leader));
+  c.CheckInvariants();
+}
+
+// A message of a member marked down that arrives late (it was delayed in the network, and its
+// sender may be dead by now) does not mark it up: only an answer to a recent heartbeat does.
+TEST(ConfigMemberTest, ALateMessageFromADownMemberDoesNotMarkItUp) {
+  TestCluster c(3, 2);
+  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value() && Settled(c, 3); }));
+  const NodeId leader = *AgreedLeader(c, 3);
+  const NodeId silent = (leader + 1) % 3;
+  const Incarnation life = c.cluster(silent).incarnation();
+  c.SetDown(silent, true);
+  ASSERT_TRUE(c.RunUntil([&] { return !ConfigOf(c, leader).up(silent); }));
+  const Epoch down_epoch = ConfigOf(c, leader).epoch();
+  const TimeMs until = c.now() + 4 * limits::kMemberUpHeardWithinMs;
+  while (c.now() < until) {
+    c.Inject(leader, Envelope{.from = silent,
+                              .incarnation = life,
+                              .config_epoch = down_epoch,
+                              .body = MemberStatus{.first_life = false, .serving = true}});
+    const TimeMs next = c.now() + limits::kConfigHeartbeatMs;
+    ASSERT_TRUE(c.RunUntil([&] { return c.now() >= next; }));  // the others deliver and tick
+  }
+  EXPECT_FALSE(ConfigOf(c, leader).up(silent));
+  EXPECT_EQ(ConfigOf(c, leader).epoch(), down_epoch);
+  c.SetDown(silent, false);  // now it answers the heartbeats
+  ASSERT_TRUE(c.RunUntil([&] { return Settled(c, 3); }));
   c.CheckInvariants();
 }
 
@@ -198,11 +226,20 @@ TEST(ConfigMemberTest, MalformedSnapshotsAndEntriesFromAPeerAreRefusedNotFatal) 
   EXPECT_EQ(ConfigOf(c, victim), before);
   c.CheckInvariants();
   c.TickAll();
+  // One line for the six (at most one per tick), and none at the next tick: nothing new.
+  const auto refusal_lines = [&] {
+    return std::count_if(c.logs().begin(), c.logs().end(), [](const std::string& line) {
+      return line.find("malformed configuration message(s)") != std::string::npos;
+    });
+  };
   bool said = false;
   for (const std::string& line : c.logs()) {
     said = said || line.find("refused 6 malformed configuration message(s)") != std::string::npos;
   }
   EXPECT_TRUE(said);
+  EXPECT_EQ(refusal_lines(), 1);
+  c.TickAll();
+  EXPECT_EQ(refusal_lines(), 1);
   // The cluster still changes its configuration: a member goes silent and is marked down.
   const NodeId silent = (leader + 2) % 3;
   c.SetDown(silent, true);
