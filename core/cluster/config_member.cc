@@ -64,9 +64,9 @@ void ConfigMember::Start(TimeMs mono, const VoterState* restored, std::uint64_t 
   // The constructor's first output (the restored snapshot) comes with the next call.
   restoring_ = true;
   log_->Tick(mono, out_);
+  Drain(mono, effects);
   // A first life persists at once, so that every later life finds state on its disk and knows
   // it is not the first (MarkUp::first_life).
-  Drain(mono, effects);
   if (first_life_ && !effects.persist) effects.persist = log_->DurableState();
   restoring_ = false;
 }
@@ -119,8 +119,8 @@ void ConfigMember::NoticeLeadership(TimeMs mono) {
   proposal_.reset();
   state_.counters.probes.Hit(Probe::kElectionWon);
   // A new leader may not have heard from the others lately (a follower hears mostly from the
-  // leader): it gives each up member the whole detection time before judging. A down member
-  // keeps its real last-heard time, so it is marked up only once it was really heard from.
+  // leader): it gives each up member the whole detection time before judging. (Down members are
+  // judged by their answers to this leader's heartbeats: Detect.)
   for (NodeId m = 0; m < state_.node_count(); ++m) {
     if (configuration_.up(m)) heard_mono_[m] = std::max(heard_mono_[m], mono);
   }
@@ -223,8 +223,8 @@ void ConfigMember::Detect(TimeMs mono, Effects& effects) {
                mono - log_->AnsweredSentAt(m) < limits::kMemberUpHeardWithinMs) {
       // It answered one of our recent heartbeats: alive now, not just a late message of a life
       // that has since died (the simulator delivers those; a MarkUp of a dead member would bring
-      // slots back empty on it).
-      // Down members are in no in-sync set: whether this life is its first does not matter.
+      // slots back empty on it). Down members are in no in-sync set: whether this life is its
+      // first does not matter.
       change = MarkUp{.node = m, .incarnation = heard_incarnation_[m]};
     } else if (up && reported_[m].incarnation != 0 &&
                reported_[m].incarnation == heard_incarnation_[m]) {
