@@ -167,6 +167,10 @@ inline constexpr std::uint32_t kConfigVotersMax = 5;
 inline constexpr std::int64_t kConfigHeartbeatMs = kTickIntervalMs;
 inline constexpr std::int64_t kConfigElectionTimeoutMinMs = 300;
 inline constexpr std::int64_t kConfigElectionTimeoutMaxMs = 600;
+// A follower behind the leader's compacted log is sent the snapshot again, while it does not
+// answer, after a heartbeat, then twice as long each time up to this (a dead member is not sent a
+// whole configuration every heartbeat; any reply from it starts the backoff over).
+inline constexpr std::int64_t kConfigSnapshotResendMaxMs = 16 * kConfigHeartbeatMs;
 // One AppendEntries carries at most this many entries, and bytes of entry data beyond its first.
 inline constexpr std::size_t kConfigAppendEntriesMax = 64;
 inline constexpr std::size_t kConfigAppendBytesMax = 1024 * 1024;

@@ -172,6 +172,8 @@ void ConfigLog::BecomeLeader(TimeMs now, ConfigLogOutput& out) {
     heard_at_[n] = now;
     echo_[n] = 0;
     acked_sent_[n] = 0;
+    snapshot_resend_at_[n] = 0;
+    snapshot_backoff_[n] = 0;
   }
   Append(LogEntry{.term = term_, .data = {}});  // the no-op that commits earlier terms' entries
   MaybeCommit();
@@ -192,7 +194,12 @@ void ConfigLog::TruncateFrom(LogIndex index) {
 
 void ConfigLog::SendAppend(NodeId to, ConfigLogOutput& out) {
   if (next_[to] <= snapshot_.last_index) {
+    if (clock_ < snapshot_resend_at_[to]) return;  // the last one may still be on its way
     Reply(to, InstallSnapshot{.term = term_, .snapshot = snapshot_}, out);
+    snapshot_backoff_[to] = std::max<TimeMs>(
+        options_.timings.heartbeat_ms,
+        std::min<TimeMs>(2 * snapshot_backoff_[to], limits::kConfigSnapshotResendMaxMs));
+    snapshot_resend_at_[to] = clock_ + snapshot_backoff_[to];
     return;
   }
   AppendEntries m{.term = term_,
@@ -419,6 +426,7 @@ void ConfigLog::OnAppendReply(TimeMs now, NodeId from, const AppendReply& m, Con
   }
   if (role_ != Role::kLeader || m.term < term_) return;
   heard_at_[from] = now;
+  snapshot_resend_at_[from] = snapshot_backoff_[from] = 0;  // it answers: no backoff
   // The latest reply's time, not the largest: a restarted follower's clock may read lower.
   echo_[from] = m.sent_ms;
   acked_sent_[from] = std::max(acked_sent_[from], m.echo_ms);  // our clock, this term

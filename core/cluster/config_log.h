@@ -242,6 +242,9 @@ class ConfigLog {
   TimeMs life_start_ = 0;      // when this instance was built: echoes from before are not ours
   LogIndex lease_commit_ = 0;  // follower: the leader's last index with the latest echo
   std::array<TimeMs, limits::kClusterNodesMax> acked_sent_{};  // leader: our sent_ms they echoed
+  // Leader: when a member behind the snapshot may be sent it again, and the current backoff.
+  std::array<TimeMs, limits::kClusterNodesMax> snapshot_resend_at_{};
+  std::array<TimeMs, limits::kClusterNodesMax> snapshot_backoff_{};
   TimeMs clock_ = 0;  // `now` of the current public call (the send time of its AppendEntries)
   std::uint64_t committed_conflicts_ = 0;
   std::uint64_t refused_messages_ = 0;

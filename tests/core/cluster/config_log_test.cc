@@ -118,6 +118,44 @@ TEST(ConfigLogTest, AFollowerBehindTheCompactedLogCatchesUpFromTheSnapshot) {
   EXPECT_EQ(g.violation(), std::nullopt);
 }
 
+// A member behind the snapshot that does not answer (dead, or cut off) is sent the snapshot again
+// with a doubling backoff, not with every heartbeat; once it answers, it catches up at once.
+TEST(ConfigLogTest, ASnapshotToASilentMemberIsResentWithBackoff) {
+  LogGroup g({.voters = 3, .seed = 9});
+  const std::optional<NodeId> leader = ElectLeader(g);
+  ASSERT_TRUE(leader.has_value());
+  const NodeId behind = (*leader + 1) % 3;
+  g.Crash(behind);
+  std::optional<LogIndex> last;
+  for (int i = 0; i < 5; ++i) {
+    last = g.Propose(*leader);
+    for (std::size_t m = g.network().size(); m > 0; --m) g.Deliver(0);
+  }
+  ASSERT_TRUE(last.has_value());
+  for (int k = 0; k < 400 && g.applied(*leader) < *last; ++k) {  // the other follower acks
+    g.DeliverAll(0);
+    g.Advance(5);
+  }
+  ASSERT_GE(g.applied(*leader), *last);
+  g.Compact(*leader);
+  ASSERT_GE(g.log(*leader).snapshot().last_index, *last);
+  const TimeMs watched_ms = 6000;
+  int snapshots = 0;
+  for (TimeMs t = 0; t < watched_ms; t += 5) {
+    for (const logtest::InFlight& m : g.network()) {
+      if (m.to == behind && std::holds_alternative<InstallSnapshot>(m.message)) snapshots++;
+    }
+    g.DeliverAll(0);  // to the dead member: lost
+    g.Advance(5);
+  }
+  // Every heartbeat would be 60; backing off 100, 200, ... 1600 ms: about 7.
+  EXPECT_GE(snapshots, 4);
+  EXPECT_LE(snapshots, 2 + watched_ms / limits::kConfigSnapshotResendMaxMs + 5);
+  EXPECT_TRUE(g.RunFairly(2000, [&] { return AllApplied(g, *last); }));
+  EXPECT_EQ(g.state_at(behind), g.state_at(*leader));
+  EXPECT_EQ(g.violation(), std::nullopt);
+}
+
 TEST(ConfigLogTest, ALeaderRefusesProposalsPastTheUncompactedLimitUntilCompacted) {
   LogGroup g({.voters = 1, .seed = 4});
   ASSERT_EQ(ElectLeader(g), NodeId{0});
