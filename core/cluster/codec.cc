@@ -394,12 +394,7 @@ Result<Envelope> Decode(std::string_view frame, const CodecLimits& limits) {
 std::uint64_t HashEnvelope(const Envelope& envelope) {
   std::string bytes;
   EncodeTo(envelope, bytes);
-  std::uint64_t h = 0xCBF29CE484222325ULL;
-  for (char c : bytes) {
-    h ^= static_cast<std::uint8_t>(c);
-    h *= 0x100000001B3ULL;
-  }
-  return h;
+  return wire::Fnv1a64(bytes);
 }
 
 }  // namespace shoal::cluster

@@ -100,7 +100,7 @@ void ConfigMember::Tick(TimeMs mono, bool serving, Effects& effects) {
   log_->Tick(mono, out_);
   Drain(mono, effects);
   Detect(mono, effects);
-  SendStatus(mono, serving, effects);
+  SendStatus(mono, effects);
   if (log_->refused_messages() != refused_logged_) {  // at most one line per tick
     effects.logs.push_back("cluster: refused " +
                            std::to_string(log_->refused_messages() - refused_logged_) +
@@ -118,12 +118,9 @@ void ConfigMember::NoticeLeadership(TimeMs mono) {
   led_term_ = log_->term();
   proposal_.reset();
   state_.counters.probes.Hit(Probe::kElectionWon);
-  // A new leader may not have heard from the others lately (a follower hears mostly from the
-  // leader): it gives each up member the whole detection time before judging. (Down members are
-  // judged by their answers to this leader's heartbeats: Detect.)
-  for (NodeId m = 0; m < state_.node_count(); ++m) {
-    if (configuration_.up(m)) heard_mono_[m] = std::max(heard_mono_[m], mono);
-  }
+  // A new leader knows nothing of how recently the others were heard: it gives each the whole
+  // detection time before judging (down members are judged by their answers to its heartbeats).
+  std::fill(heard_mono_.begin(), heard_mono_.end(), mono);
 }
 
 void ConfigMember::Drain(TimeMs mono, Effects& effects) {
@@ -163,12 +160,9 @@ void ConfigMember::Apply(LogIndex index, const LogEntry& entry, Effects& effects
   if (entry.data.empty()) return;                          // a new leader's no-op
   Result<ConfigChange> change = DecodeChange(entry.data);  // checked on arrival (entry_valid)
   SHOAL_ASSERT_MSG(change.has_value(), "a committed configuration change does not decode");
-  bool restart_leaves = false;  // a MarkUp of a member that restarted unnoticed
-  if (const auto* up = std::get_if<MarkUp>(&change.value()); up && up->node < state_.node_count()) {
-    const Incarnation recorded = configuration_.incarnation(up->node);
-    restart_leaves = configuration_.up(up->node) && recorded != up->incarnation &&
-                     !(recorded == 0 && up->first_life);
-  }
+  const auto* up = std::get_if<MarkUp>(&change.value());
+  const bool restart_leaves =  // a MarkUp of a member that restarted unnoticed
+      up != nullptr && up->node < state_.node_count() && configuration_.MarkUpLeavesInSync(*up);
   const Result<Epoch> applied = configuration_.Apply(change.value());
   if (!applied.has_value()) {
     effects.logs.push_back("cluster: configuration change " + DescribeChange(change.value()) +
@@ -237,16 +231,15 @@ void ConfigMember::Detect(TimeMs mono, Effects& effects) {
   Drain(mono, effects);
 }
 
-void ConfigMember::SendStatus(TimeMs mono, bool serving, Effects& effects) {
+void ConfigMember::SendStatus(TimeMs mono, Effects& effects) {
   const std::optional<NodeId> leader = log_->leader();
   if (!leader || *leader == state_.self) return;
   const NodeId self = state_.self;
   const bool due =
-      configuration_.incarnation(self) != state_.incarnation || (serving && MissingInSync(self));
-  if (!due || (status_sent_ && mono - status_sent_mono_ < limits::kConfigHeartbeatMs)) return;
-  status_sent_ = true;
+      configuration_.incarnation(self) != state_.incarnation || (serving_ && MissingInSync(self));
+  if (!due || (status_sent_mono_ && mono - *status_sent_mono_ < limits::kConfigHeartbeatMs)) return;
   status_sent_mono_ = mono;
-  state_.Send(effects, *leader, MemberStatus{.first_life = first_life_, .serving = serving});
+  state_.Send(effects, *leader, MemberStatus{.first_life = first_life_, .serving = serving_});
 }
 
 void ConfigMember::CheckInvariants(bool expensive) const {

@@ -98,7 +98,7 @@ class ConfigMember {
   std::optional<ConfigChange> LifeChange(NodeId m, Incarnation life, bool first_life, bool serving);
   // Configuration::MissingInSync, remembered per member until the epoch changes.
   bool MissingInSync(NodeId m);
-  void SendStatus(TimeMs mono, bool serving, Effects& effects);
+  void SendStatus(TimeMs mono, Effects& effects);
 
   struct ReportedStatus {
     Incarnation incarnation = 0;  // 0: none heard
@@ -119,10 +119,9 @@ class ConfigMember {
   std::vector<Epoch> missing_checked_;          // per node: the epoch MissingInSync was computed at
   std::vector<bool> missing_;                   // per node: its result then
   bool first_life_ = false;
-  bool serving_ = false;  // as of the last Tick
-  TimeMs status_sent_mono_ = 0;
-  bool status_sent_ = false;
-  std::optional<LogIndex> proposal_;  // our change in flight, while leading
+  bool serving_ = false;                    // as of the last Tick
+  std::optional<TimeMs> status_sent_mono_;  // our last MemberStatus
+  std::optional<LogIndex> proposal_;        // our change in flight, while leading
 };
 
 }  // namespace shoal::cluster

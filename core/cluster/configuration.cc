@@ -199,16 +199,18 @@ void Configuration::OnMarkDown(NodeId node, Epoch epoch) {
   LeaveInSync(node, epoch);
 }
 
+bool Configuration::MarkUpLeavesInSync(const MarkUp& change) const {
+  const Incarnation recorded = incarnations_[change.node];
+  return up(change.node) && recorded != change.incarnation && !(recorded == 0 && change.first_life);
+}
+
 void Configuration::OnMarkUp(const MarkUp& change, Epoch epoch) {
   const NodeId node = change.node;
-  const bool was_up = up(node);
-  const Incarnation recorded = incarnations_[node];
+  const bool leaves = MarkUpLeavesInSync(change);
   incarnations_[node] = change.incarnation;
   members_[node] = MemberState::kUp;
-  if (was_up && recorded != change.incarnation && !(recorded == 0 && change.first_life)) {
-    // It restarted before anyone marked it down: whatever it held is gone.
-    LeaveInSync(node, epoch);
-  }
+  // It restarted before anyone marked it down: whatever it held is gone.
+  if (leaves) LeaveInSync(node, epoch);
   // Nearly always every slot has a primary: then there is nothing to bring back.
   if (policy_ != LostSlotPolicy::kBringBackEmpty || unserved_slots_ == 0) return;
   for (const std::uint16_t slot : placement_->SlotsOf(node)) {

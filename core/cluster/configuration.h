@@ -129,6 +129,9 @@ class Configuration {
   bool up(NodeId node) const { return members_[node] == MemberState::kUp; }
   // The life `node` is recorded to run (0: its first, not reported yet).
   Incarnation incarnation(NodeId node) const { return incarnations_[node]; }
+  // Whether applying `change` takes its member out of every in-sync set: it is up under another
+  // recorded life (it restarted unnoticed), unless that record is 0 and this is its first life.
+  bool MarkUpLeavesInSync(const MarkUp& change) const;
   // Whether `node` is up and a live replica of some slot with a primary whose in-sync set lacks
   // it (what a GrowInSync over every slot would add it to). O(slots of the node).
   bool MissingInSync(NodeId node) const;

@@ -9,22 +9,12 @@
 namespace shoal::cluster {
 namespace {
 
-constexpr std::string_view kMagic = "SHOALVS1";
 constexpr std::size_t kChecksumBytes = 8;
-
-std::uint64_t Fnv1a(std::string_view bytes) {
-  std::uint64_t h = 0xCBF29CE484222325ULL;
-  for (const char c : bytes) {
-    h ^= static_cast<std::uint8_t>(c);
-    h *= 0x100000001B3ULL;
-  }
-  return h;
-}
 
 }  // namespace
 
 std::string EncodeVoterState(const VoterState& state) {
-  std::string out(kMagic);
+  std::string out(kVoterStateMagic);
   wire::Writer w(out);
   w.Var(state.term);
   w.Var(state.vote == kNoNode ? 0 : std::uint64_t{state.vote} + 1);
@@ -36,7 +26,7 @@ std::string EncodeVoterState(const VoterState& state) {
     w.Var(e.term);
     w.Str(e.data);
   }
-  const std::uint64_t sum = Fnv1a(out);
+  const std::uint64_t sum = wire::Fnv1a64(out);
   char tail[kChecksumBytes];
   std::memcpy(tail, &sum, sizeof(tail));  // little-endian hosts (x86-64, aarch64)
   out.append(tail, sizeof(tail));
@@ -45,15 +35,16 @@ std::string EncodeVoterState(const VoterState& state) {
 
 Result<VoterState> DecodeVoterState(std::string_view bytes) {
   if (bytes.size() > limits::kVoterStateBytesMax) return make_error_code(Error::kLimitExceeded);
-  if (bytes.size() < kMagic.size() + kChecksumBytes || bytes.substr(0, kMagic.size()) != kMagic) {
+  if (bytes.size() < kVoterStateMagic.size() + kChecksumBytes ||
+      bytes.substr(0, kVoterStateMagic.size()) != kVoterStateMagic) {
     return make_error_code(Error::kProtocol);
   }
   const std::string_view body = bytes.substr(0, bytes.size() - kChecksumBytes);
   std::uint64_t sum = 0;
   std::memcpy(&sum, bytes.data() + body.size(), sizeof(sum));
-  if (sum != Fnv1a(body)) return make_error_code(Error::kProtocol);
+  if (sum != wire::Fnv1a64(body)) return make_error_code(Error::kProtocol);
   const CodecLimits codec_limits;
-  wire::Reader r(body.substr(kMagic.size()), codec_limits);
+  wire::Reader r(body.substr(kVoterStateMagic.size()), codec_limits);
   VoterState state;
   state.term = r.Var();
   const std::uint64_t vote = r.Var();

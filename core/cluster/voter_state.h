@@ -35,6 +35,9 @@ struct VoterState {
   friend bool operator==(const VoterState&, const VoterState&) = default;
 };
 
+// The first bytes of an encoded voter state.
+inline constexpr std::string_view kVoterStateMagic = "SHOALVS1";
+
 std::string EncodeVoterState(const VoterState& state);
 // Error::kProtocol: not a voter state, damaged (checksum), or breaking the invariant above;
 // Error::kLimitExceeded: past limits::kVoterStateBytesMax or kVoterStateEntriesMax.

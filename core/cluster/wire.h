@@ -5,7 +5,8 @@
 // every read returns zero and AtEnd() holds), so a decoder reads straight through and tests the
 // error once.
 //
-// Who calls it: core/cluster/ decoders and encoders only. Thread safety: none (values).
+// Who calls it: core/cluster/ decoders and encoders (and the fuzz target that frames voter-state
+// files). Thread safety: none (values).
 #pragma once
 
 #include <cstddef>
@@ -130,5 +131,15 @@ class Reader {
   const CodecLimits& limits_;
   Error error_ = Error::kOk;
 };
+
+// 64-bit FNV-1a of `bytes`: the codec's envelope hash and the voter-state file's checksum.
+inline std::uint64_t Fnv1a64(std::string_view bytes) {
+  std::uint64_t h = 0xCBF29CE484222325ULL;
+  for (const char c : bytes) {
+    h ^= static_cast<std::uint8_t>(c);
+    h *= 0x100000001B3ULL;
+  }
+  return h;
+}
 
 }  // namespace shoal::cluster::wire

@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "core/cluster/voter_state.h"
+#include "core/cluster/wire.h"
 #include "core/result.h"
 
 namespace shoal::fuzz {
@@ -26,13 +27,9 @@ using cluster::VoterState;
 
 // The file layout of voter_state.cc: magic, body, FNV-1a 64 of magic and body (little-endian).
 std::string Framed(std::string_view body) {
-  std::string file = "SHOALVS1";
+  std::string file(cluster::kVoterStateMagic);
   file.append(body);
-  std::uint64_t h = 0xCBF29CE484222325ULL;
-  for (const char c : file) {
-    h ^= static_cast<std::uint8_t>(c);
-    h *= 0x100000001B3ULL;
-  }
+  const std::uint64_t h = cluster::wire::Fnv1a64(file);
   char tail[sizeof(h)];
   std::memcpy(tail, &h, sizeof(h));
   file.append(tail, sizeof(tail));

@@ -13,10 +13,12 @@ Run: /usr/bin/python3 cluster_test.py --shoald build/bin/shoald
 import os
 import random
 import re
+import shutil
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -315,6 +317,19 @@ class ClusterFlagsTest(unittest.TestCase):
             out = self.shoald(*args)
             self.assertEqual(out.returncode, 2, (args, out.stderr))
             self.assertIn(message, out.stderr, args)
+
+    def test_a_damaged_voter_state_is_refused_at_start(self):
+        # A torn or damaged file must not be restored as if it were what the voter promised.
+        state_dir = tempfile.mkdtemp(prefix="shoal-it-dir-")
+        try:
+            with open(os.path.join(state_dir, "voter-state"), "wb") as f:
+                f.write(b"SHOALVS1" + b"\x05\x01\x00\x00\x00\x00" + b"\x00" * 8)  # bad checksum
+            out = self.shoald("--cluster", "yes", "--port", "7001", "--dir", state_dir,
+                              "--cluster-members", "127.0.0.1:17001,127.0.0.1:17002")
+            self.assertEqual(out.returncode, 1, out.stderr)
+            self.assertIn("is not a voter state this version can read, or is damaged", out.stderr)
+        finally:
+            shutil.rmtree(state_dir)
 
 
 if __name__ == "__main__":

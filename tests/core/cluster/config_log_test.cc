@@ -98,23 +98,40 @@ TEST(ConfigLogTest, ALeaderCutOffFromTheMajorityStepsDownAndTheRestElectAnother)
   EXPECT_EQ(g.violation(), std::nullopt);
 }
 
-TEST(ConfigLogTest, AFollowerBehindTheCompactedLogCatchesUpFromTheSnapshot) {
-  LogGroup g({.voters = 3, .seed = 9});
+// A leader that committed and compacted entries while one follower (`behind`, crashed) missed
+// them all: the leader's snapshot covers `last`.
+struct CompactedPastOne {
+  NodeId leader = 0;
+  NodeId behind = 0;
+  LogIndex last = 0;
+};
+std::optional<CompactedPastOne> CompactPastACrashedFollower(LogGroup& g, int entries) {
   const std::optional<NodeId> leader = ElectLeader(g);
-  ASSERT_TRUE(leader.has_value());
-  const NodeId behind = (*leader + 1) % 3;
-  g.Crash(behind);
-  std::optional<LogIndex> last;
-  for (int i = 0; i < 20; ++i) {
-    last = g.Propose(*leader);
+  if (!leader) return std::nullopt;
+  CompactedPastOne r{.leader = *leader, .behind = (*leader + 1) % 3};
+  g.Crash(r.behind);
+  for (int i = 0; i < entries; ++i) {
+    const std::optional<LogIndex> index = g.Propose(r.leader);
+    if (!index) return std::nullopt;
+    r.last = *index;
     for (std::size_t m = g.network().size(); m > 0; --m) g.Deliver(0);
   }
-  ASSERT_TRUE(last.has_value());
-  g.RunFairly(1000, [&] { return g.applied(*leader) >= *last; });
-  g.Compact(*leader);
-  ASSERT_GE(g.log(*leader).snapshot().last_index, *last);
-  EXPECT_TRUE(g.RunFairly(2000, [&] { return AllApplied(g, *last); }));
-  EXPECT_EQ(g.state_at(behind), g.state_at(*leader));
+  for (int k = 0; k < 400 && g.applied(r.leader) < r.last; ++k) {  // the other follower acks
+    g.DeliverAll(0);
+    g.Advance(5);
+  }
+  if (g.applied(r.leader) < r.last) return std::nullopt;
+  g.Compact(r.leader);
+  if (g.log(r.leader).snapshot().last_index < r.last) return std::nullopt;
+  return r;
+}
+
+TEST(ConfigLogTest, AFollowerBehindTheCompactedLogCatchesUpFromTheSnapshot) {
+  LogGroup g({.voters = 3, .seed = 9});
+  const std::optional<CompactedPastOne> c = CompactPastACrashedFollower(g, 20);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_TRUE(g.RunFairly(2000, [&] { return AllApplied(g, c->last); }));  // restarts it
+  EXPECT_EQ(g.state_at(c->behind), g.state_at(c->leader));
   EXPECT_EQ(g.violation(), std::nullopt);
 }
 
@@ -122,37 +139,22 @@ TEST(ConfigLogTest, AFollowerBehindTheCompactedLogCatchesUpFromTheSnapshot) {
 // with a doubling backoff, not with every heartbeat; once it answers, it catches up at once.
 TEST(ConfigLogTest, ASnapshotToASilentMemberIsResentWithBackoff) {
   LogGroup g({.voters = 3, .seed = 9});
-  const std::optional<NodeId> leader = ElectLeader(g);
-  ASSERT_TRUE(leader.has_value());
-  const NodeId behind = (*leader + 1) % 3;
-  g.Crash(behind);
-  std::optional<LogIndex> last;
-  for (int i = 0; i < 5; ++i) {
-    last = g.Propose(*leader);
-    for (std::size_t m = g.network().size(); m > 0; --m) g.Deliver(0);
-  }
-  ASSERT_TRUE(last.has_value());
-  for (int k = 0; k < 400 && g.applied(*leader) < *last; ++k) {  // the other follower acks
-    g.DeliverAll(0);
-    g.Advance(5);
-  }
-  ASSERT_GE(g.applied(*leader), *last);
-  g.Compact(*leader);
-  ASSERT_GE(g.log(*leader).snapshot().last_index, *last);
+  const std::optional<CompactedPastOne> c = CompactPastACrashedFollower(g, 5);
+  ASSERT_TRUE(c.has_value());
   const TimeMs watched_ms = 6000;
   int snapshots = 0;
   for (TimeMs t = 0; t < watched_ms; t += 5) {
     for (const logtest::InFlight& m : g.network()) {
-      if (m.to == behind && std::holds_alternative<InstallSnapshot>(m.message)) snapshots++;
+      if (m.to == c->behind && std::holds_alternative<InstallSnapshot>(m.message)) snapshots++;
     }
     g.DeliverAll(0);  // to the dead member: lost
     g.Advance(5);
   }
-  // Every heartbeat would be 60; backing off 100, 200, ... 1600 ms: about 7.
+  // Every heartbeat would be 60; backing off 100, 200, ... 1600 ms: 7.
   EXPECT_GE(snapshots, 4);
   EXPECT_LE(snapshots, 2 + watched_ms / limits::kConfigSnapshotResendMaxMs + 5);
-  EXPECT_TRUE(g.RunFairly(2000, [&] { return AllApplied(g, *last); }));
-  EXPECT_EQ(g.state_at(behind), g.state_at(*leader));
+  EXPECT_TRUE(g.RunFairly(2000, [&] { return AllApplied(g, c->last); }));
+  EXPECT_EQ(g.state_at(c->behind), g.state_at(c->leader));
   EXPECT_EQ(g.violation(), std::nullopt);
 }
 

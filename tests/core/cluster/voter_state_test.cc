@@ -57,6 +57,12 @@ TEST(VoterStateTest, DamagedTruncatedOrImpossibleStatesAreRefused) {
   EXPECT_FALSE(DecodeVoterState(EncodeVoterState(no_snapshot_with_data)).has_value());
   EXPECT_EQ(DecodeVoterState(std::string(limits::kVoterStateBytesMax + 1, 'S')).error(),
             make_error_code(Error::kLimitExceeded));
+  VoterState too_long{.term = 1};
+  too_long.entries.assign(limits::kVoterStateEntriesMax + 1, LogEntry{.term = 1});
+  EXPECT_EQ(DecodeVoterState(EncodeVoterState(too_long)).error(),
+            make_error_code(Error::kLimitExceeded));
+  too_long.entries.pop_back();  // exactly the limit loads
+  EXPECT_TRUE(DecodeVoterState(EncodeVoterState(too_long)).has_value());
 }
 
 RC_GTEST_PROP(VoterStateProperty, EveryPersistableStateRoundTrips, ()) {
