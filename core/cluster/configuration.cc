@@ -1,6 +1,7 @@
 // Configuration and its changes (see configuration.h).
 #include "core/cluster/configuration.h"
 
+#include <algorithm>
 #include <bit>
 
 #include "core/cluster/wire.h"
@@ -39,6 +40,8 @@ NodeId GetNode(Reader& r) {
   return static_cast<NodeId>(n);
 }
 
+}  // namespace
+
 NodeId NodeOf(const ConfigChange& change) {
   return std::visit(
       [](const auto& c) -> NodeId {
@@ -50,8 +53,6 @@ NodeId NodeOf(const ConfigChange& change) {
       },
       change);
 }
-
-}  // namespace
 
 std::string EncodeChange(const ConfigChange& change) {
   std::string out;
@@ -138,13 +139,17 @@ Configuration::Configuration(std::shared_ptr<const Placement> placement, LostSlo
   SHOAL_ASSERT(placement_ != nullptr);
   members_.assign(placement_->node_count(), MemberState::kUp);
   incarnations_.assign(placement_->node_count(), 0);
-  slots_.reserve(limits::kSlotCount);
+  // Every node builds this at every start (and the fuzz targets at every input): plain indexed
+  // writes over the placement's tables, no per-slot calls.
+  slots_.resize(limits::kSlotCount);
   const std::span<const NodeId> primaries = placement_->Primaries();
+  const std::span<const NodeMask> masks = placement_->ReplicaMasks();
   for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
-    slots_.push_back(SlotConfig{.primary = primaries[s],
-                                .in_sync = placement_->ReplicaMask(static_cast<std::uint16_t>(s)),
-                                .epoch = epoch_,
-                                .data_epoch = epoch_});
+    SlotConfig& c = slots_[s];
+    c.primary = primaries[s];
+    c.in_sync = masks[s];
+    c.epoch = epoch_;
+    c.data_epoch = epoch_;
   }
 }
 
@@ -161,20 +166,31 @@ void Configuration::BringBackEmpty(std::uint16_t slot, NodeId on, Epoch epoch) {
   if (on == kNoNode) unserved_slots_++;
   c.primary = on;
   c.in_sync = on == kNoNode ? 0 : Bit(on);
+  maybe_missing_ |= placement_->ReplicaMask(slot) & ~c.in_sync;
   c.epoch = epoch;
   if (on != kNoNode) c.data_epoch = epoch;  // every copy written before now is void
 }
 
+std::span<const std::uint16_t> Configuration::SlotsOfIn(NodeId node, std::uint16_t first,
+                                                        std::uint16_t last) const {
+  const std::span<const std::uint16_t> all = placement_->SlotsOf(node);
+  const auto begin = std::lower_bound(all.begin(), all.end(), first);
+  const auto end = std::upper_bound(begin, all.end(), last);
+  return {begin, end};
+}
+
 bool Configuration::MissingInSync(NodeId node) const {
-  if (!up(node)) return false;
+  if (!up(node) || (maybe_missing_ & Bit(node)) == 0) return false;
   for (const std::uint16_t slot : placement_->SlotsOf(node)) {
     const SlotConfig& c = slots_[slot];
     if (c.primary != kNoNode && (c.in_sync & Bit(node)) == 0) return true;
   }
+  maybe_missing_ &= ~Bit(node);  // in every in-sync set it can be in, until it leaves one
   return false;
 }
 
 void Configuration::LeaveInSync(NodeId node, Epoch epoch) {
+  maybe_missing_ |= Bit(node);
   for (const std::uint16_t slot : placement_->SlotsOf(node)) {
     SlotConfig& c = slots_[slot];
     if ((c.in_sync & Bit(node)) == 0) continue;
@@ -229,21 +245,19 @@ Result<Epoch> Configuration::Apply(const ConfigChange& change) {
         } else if constexpr (std::is_same_v<T, MarkUp>) {
           OnMarkUp(c, epoch);
         } else if constexpr (std::is_same_v<T, ShrinkInSync>) {
-          for (std::uint32_t s = c.first_slot; s <= c.last_slot; ++s) {
-            SlotConfig& sc = slots_[s];
+          maybe_missing_ |= Bit(c.node);
+          // Only the node's own slots can hold it in sync: walk those, not the whole range.
+          for (const std::uint16_t slot : SlotsOfIn(c.node, c.first_slot, c.last_slot)) {
+            SlotConfig& sc = slots_[slot];
             if (sc.primary == c.node || (sc.in_sync & Bit(c.node)) == 0) continue;
             sc.in_sync &= ~Bit(c.node);
             sc.epoch = epoch;
           }
         } else if constexpr (std::is_same_v<T, GrowInSync>) {
           if (!up(c.node) || incarnations_[c.node] != c.incarnation) return;
-          for (std::uint32_t s = c.first_slot; s <= c.last_slot; ++s) {
-            SlotConfig& sc = slots_[s];
-            const auto slot = static_cast<std::uint16_t>(s);
-            if (sc.primary == kNoNode || (sc.in_sync & Bit(c.node)) != 0 ||
-                !placement_->IsReplica(slot, c.node)) {
-              continue;
-            }
+          for (const std::uint16_t slot : SlotsOfIn(c.node, c.first_slot, c.last_slot)) {
+            SlotConfig& sc = slots_[slot];
+            if (sc.primary == kNoNode || (sc.in_sync & Bit(c.node)) != 0) continue;
             sc.in_sync |= Bit(c.node);
             sc.epoch = epoch;
           }
@@ -279,6 +293,9 @@ bool Configuration::ValidSlots() const {
     if (c.primary == kNoNode ? c.in_sync != 0 : (c.in_sync & Bit(c.primary)) == 0) return false;
     if (c.epoch > epoch_ || c.data_epoch > c.epoch) return false;
     if (c.primary == kNoNode) unserved++;
+    // A replica missing from a served slot's in-sync set must have its maybe_missing_ bit.
+    const NodeMask missing = c.primary == kNoNode ? 0 : live_replicas & ~c.in_sync;
+    if ((missing & ~maybe_missing_) != 0) return false;
   }
   return unserved == unserved_slots_;
 }
@@ -352,6 +369,7 @@ Result<Configuration> Configuration::Decode(std::string_view bytes,
   }
   if (r.ok() && !r.AtEnd()) r.Fail(Error::kProtocol);
   if (!r.ok()) return make_error_code(r.error());
+  c.maybe_missing_ = ~NodeMask{0};  // not known yet: the first MissingInSync walks
   if (!c.ValidSlots()) return make_error_code(Error::kProtocol);
   return c;
 }

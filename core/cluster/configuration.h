@@ -43,7 +43,8 @@
 // set holds only live replicas of the slot; a slot with a primary has it in its in-sync set; a
 // slot without one has an empty in-sync set; slot epochs and data epochs are at most the epoch,
 // and a data epoch at most its slot's epoch; the count of slots without a primary (which lets
-// MarkUp skip its walk when every slot has one) is exact.
+// MarkUp skip its walk when every slot has one) is exact; every up member missing from a served
+// slot's in-sync set is in maybe_missing_.
 #pragma once
 
 #include <cstdint>
@@ -108,6 +109,8 @@ using ConfigChange = std::variant<MarkDown, MarkUp, ShrinkInSync, GrowInSync, Re
 // unknown kind, trailing bytes, a slot range out of order or beyond the slots).
 std::string EncodeChange(const ConfigChange& change);
 Result<ConfigChange> DecodeChange(std::string_view bytes);
+// The member a change names (0 for ResetSlots, which names none).
+NodeId NodeOf(const ConfigChange& change);
 // "mark_down 3", "grow_in_sync 1 0..5460", ... (logs, timelines).
 std::string DescribeChange(const ConfigChange& change);
 
@@ -133,7 +136,8 @@ class Configuration {
   // recorded life (it restarted unnoticed), unless that record is 0 and this is its first life.
   bool MarkUpLeavesInSync(const MarkUp& change) const;
   // Whether `node` is up and a live replica of some slot with a primary whose in-sync set lacks
-  // it (what a GrowInSync over every slot would add it to). O(slots of the node).
+  // it (what a GrowInSync over every slot would add it to). O(1) for a member known to be in
+  // every in-sync set it can be in (the usual case), else O(slots of the node).
   bool MissingInSync(NodeId node) const;
   const SlotConfig& slot(std::uint16_t slot) const { return slots_[slot]; }
   std::span<const NodeId> replicas(std::uint16_t slot) const { return placement_->Replicas(slot); }
@@ -156,6 +160,9 @@ class Configuration {
   // The first live replica of `slot` in preference order that is in `among` (kNoNode: none).
   NodeId FirstLive(std::uint16_t slot, NodeMask among) const;
   void BringBackEmpty(std::uint16_t slot, NodeId on, Epoch epoch);
+  // The slots of `node`'s preference lists within [first, last], ascending.
+  std::span<const std::uint16_t> SlotsOfIn(NodeId node, std::uint16_t first,
+                                           std::uint16_t last) const;
   // `node` leaves every in-sync set; each slot it was primary of is promoted (or follows the
   // policy). REQUIRES: members_[node] already says whether it stays up.
   void LeaveInSync(NodeId node, Epoch epoch);
@@ -169,6 +176,9 @@ class Configuration {
   std::vector<Incarnation> incarnations_;  // per member: the life it is recorded to run
   std::vector<SlotConfig> slots_;          // limits::kSlotCount
   std::uint32_t unserved_slots_ = 0;       // slots without a primary
+  // Members that may be missing from some served slot's in-sync set: set whenever one leaves an
+  // in-sync set, cleared by a MissingInSync that found none (a cache; == ignores it).
+  mutable NodeMask maybe_missing_ = 0;
 };
 
 }  // namespace shoal::cluster

@@ -68,6 +68,8 @@ class Placement {
   std::span<const NodeId> Primaries() const { return primaries_; }
   // The slot's preference list as a mask of node bits.
   NodeMask ReplicaMask(std::uint16_t slot) const { return replica_masks_[slot]; }
+  // Every slot's ReplicaMask, indexed by slot.
+  std::span<const NodeMask> ReplicaMasks() const { return replica_masks_; }
   // True when some slot has both `a` and `b` in its preference list.
   bool ShareSlots(NodeId a, NodeId b) const;
 

@@ -9,7 +9,9 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <tuple>
+#include <variant>
 
 namespace shoal::cluster {
 namespace {
@@ -220,9 +222,52 @@ rc::Gen<ConfigChange> GenChange(std::uint32_t nodes) {
       }));
 }
 
+// What MissingInSync answers, by walking every slot (the configuration keeps a cache that lets it
+// skip its own walk).
+bool MissingByWalk(const Configuration& c, NodeId n) {
+  if (!c.up(n)) return false;
+  for (std::uint32_t s = 0; s < limits::kSlotCount; ++s) {
+    const auto slot = static_cast<std::uint16_t>(s);
+    const SlotConfig& sc = c.slot(slot);
+    if (sc.primary != kNoNode && c.placement().IsReplica(slot, n) && (sc.in_sync & Bit(n)) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// What ShrinkInSync and GrowInSync do to one slot, stated over the whole range (Apply walks only
+// the node's own slots in it). Other changes: nullopt.
+std::optional<SlotConfig> ExpectedInRange(const Configuration& before, const ConfigChange& change,
+                                          std::uint16_t slot, Epoch epoch) {
+  SlotConfig sc = before.slot(slot);
+  if (const auto* shrink = std::get_if<ShrinkInSync>(&change)) {
+    if (slot < shrink->first_slot || slot > shrink->last_slot || sc.primary == shrink->node ||
+        (sc.in_sync & Bit(shrink->node)) == 0) {
+      return sc;
+    }
+    sc.in_sync &= ~Bit(shrink->node);
+    sc.epoch = epoch;
+    return sc;
+  }
+  if (const auto* grow = std::get_if<GrowInSync>(&change)) {
+    if (slot < grow->first_slot || slot > grow->last_slot || !before.up(grow->node) ||
+        before.incarnation(grow->node) != grow->incarnation || sc.primary == kNoNode ||
+        (sc.in_sync & Bit(grow->node)) != 0 || !before.placement().IsReplica(slot, grow->node)) {
+      return sc;
+    }
+    sc.in_sync |= Bit(grow->node);
+    sc.epoch = epoch;
+    return sc;
+  }
+  return std::nullopt;
+}
+
 // Whatever the sequence: the invariants hold; a slot's primary changes only to a replica that was
 // in its in-sync set, unless the slot came back empty (a new data epoch); every change and
-// configuration round-trips through its encoding; Apply is deterministic.
+// configuration round-trips through its encoding; Apply is deterministic; ShrinkInSync and
+// GrowInSync change exactly what they say over their whole range; MissingInSync agrees with a
+// walk of every slot (for the changed member after each change, for every member at the end).
 RC_GTEST_PROP(ConfigurationProperty, PromotesOnlyInSyncReplicasAndRoundTrips, ()) {
   const auto nodes = *rc::gen::inRange<std::uint32_t>(2, 6);
   const auto copies = *rc::gen::inRange<std::uint32_t>(1, std::min(nodes, 3u) + 1);
@@ -251,8 +296,13 @@ RC_GTEST_PROP(ConfigurationProperty, PromotesOnlyInSyncReplicasAndRoundTrips, ()
         RC_ASSERT((was.in_sync & Bit(now.primary)) != 0);
       }
       if (!(now == was)) RC_ASSERT(now.epoch == c.epoch());
+      const std::optional<SlotConfig> expected = ExpectedInRange(before, change, slot, c.epoch());
+      if (expected) RC_ASSERT(now == *expected);
     }
+    const NodeId changed = NodeOf(change);
+    RC_ASSERT(c.MissingInSync(changed) == MissingByWalk(c, changed));
   }
+  for (NodeId n = 0; n < nodes; ++n) RC_ASSERT(c.MissingInSync(n) == MissingByWalk(c, n));
   const Result<Configuration> back = Configuration::Decode(c.Encode(), placement);
   RC_ASSERT(back.has_value());
   RC_ASSERT(back.value() == c);
