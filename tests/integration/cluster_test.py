@@ -4,8 +4,9 @@ travel over TCP as the core codec's frames; -MOVED sends clients to the owner of
 redis-py's RedisCluster, redis-cli --cluster check and redis-benchmark --cluster work unchanged
 through CLUSTER SLOTS / SHARDS / NODES / INFO;
 writes are replicated, so a primary killed with SIGKILL recovers its acknowledged writes from its
-backups on restart, and its voter state (term, vote, log) from its --dir; bad bytes on a peer port close that connection, the node keeps serving; bad
-cluster flags exit 2 with a message. Shoal-only (Redis Cluster is started differently).
+backups on restart, and its voter state (term, vote, log) from its --dir; a node that cannot
+write its voter state exits 1; bad bytes on a peer port close that connection, the node keeps
+serving; bad cluster flags exit 2 with a message. Shoal-only (Redis Cluster is started differently).
 
 Run: /usr/bin/python3 cluster_test.py --shoald build/bin/shoald
 """
@@ -287,6 +288,39 @@ class ClusterTest(unittest.TestCase):
     def test_an_unknown_protocol_version_is_refused(self):
         body = bytes([0xFE, 0, 0, 1, 0]) + b"\0" * 8
         self._peer_input_is_refused(struct.pack("<I", len(body)) + body, "an unknown version")
+
+
+class VoterStateWriteFailureTest(unittest.TestCase):
+    """A voter that cannot make its term, vote or log durable must not send them: it exits."""
+
+    def setUp(self):
+        if harness.USE_REDIS:
+            raise unittest.SkipTest("shoal-only: a Shoal cluster of processes")
+
+    def test_a_node_that_cannot_persist_its_voter_state_exits_1(self):
+        ports = free_cluster_ports(NODES)
+        members = ",".join("127.0.0.1:%d" % (p + PEER_OFFSET) for p in ports)
+        nodes = [ClusterMember(p, members) for p in ports]
+        try:
+            for node in nodes:
+                node.start()
+            for node in nodes:
+                node.wait_serving()
+            victim = nodes[1]
+            # The write goes to <path>.tmp first; a directory there makes it fail (even for root).
+            os.mkdir(victim.voter_state_path() + ".tmp")
+            # A failure the victim must persist something for: an election if node 0 led,
+            # else the leader's MarkDown entry, which every voter appends.
+            nodes[0].kill()
+            code = victim.wait_exit(timeout=SERVE_TIMEOUT_S)
+            self.assertEqual(code, 1, victim.logs())
+            with open(victim.stderr_path, "rb") as f:
+                log = f.read()
+            self.assertIn(b"cannot persist the voter state (cannot create", log)
+            self.assertTrue(nodes[2].alive(), nodes[2].logs())  # the others are not affected
+        finally:
+            for node in nodes:
+                node.cleanup()
 
 
 class ClusterFlagsTest(unittest.TestCase):

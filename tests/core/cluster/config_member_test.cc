@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "core/cluster/cluster_node.h"
 #include "gtest/gtest.h"
@@ -115,6 +117,40 @@ TEST(ConfigMemberTest, ALateMessageFromADownMemberDoesNotMarkItUp) {
   c.SetDown(silent, false);  // now it answers the heartbeats
   ASSERT_TRUE(c.RunUntil([&] { return Settled(c, 3); }));
   c.CheckInvariants();
+}
+
+// A member keeps telling the leader its life until the configuration records it, but at most once
+// per heartbeat interval, however often it is ticked: here every MemberStatus is lost on the way,
+// and the member is ticked three times per step.
+TEST(ConfigMemberTest, AMemberRepeatsItsStatusAtMostOncePerHeartbeat) {
+  TestCluster c(3, 2);
+  ASSERT_TRUE(c.RunUntil([&] { return AgreedLeader(c, 3).has_value() && Settled(c, 3); }));
+  const NodeId leader = *AgreedLeader(c, 3);
+  const NodeId member = (leader + 1) % 3;
+  const Incarnation old_life = c.cluster(member).incarnation();
+  c.Crash(member);  // a new life, which only its MemberStatus can make the leader record
+  std::vector<TimeMs> sent;
+  const TimeMs start = c.now();
+  const TimeMs until = start + 30 * limits::kConfigHeartbeatMs;
+  ASSERT_TRUE(c.RunUntil([&] {
+    for (int i = 0; i < 3; ++i) c.TickOne(member);
+    auto& network = c.network();
+    for (auto it = network.begin(); it != network.end();) {
+      if (it->envelope.from == member && std::holds_alternative<MemberStatus>(it->envelope.body)) {
+        sent.push_back(c.now());
+        it = network.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    return c.now() >= until;
+  }));
+  EXPECT_EQ(ConfigOf(c, leader).incarnation(member), old_life);  // never heard
+  // It kept reporting (from when it learned who leads), never twice within an interval.
+  EXPECT_GE(sent.size(), 20u);
+  for (std::size_t i = 1; i < sent.size(); ++i) {
+    EXPECT_GE(sent[i] - sent[i - 1], limits::kConfigHeartbeatMs) << i;
+  }
 }
 
 // A member that restarts faster than failure detection is never marked down, but it lost its

@@ -170,6 +170,13 @@ class TestCluster {
     }
   }
 
+  // One more tick of node n at the current time, as from a driver whose timer fired early.
+  void TickOne(NodeId n) {
+    effects_.Clear();
+    nodes_[n]->Tick(time(), effects_);
+    Collect(n);
+  }
+
   // Delivers messages (ticking when the network is idle, and every 64 deliveries so retries
   // happen under loss) until `done` holds. Fails the test if it takes more than `steps_max`.
   bool RunUntil(const std::function<bool()>& done, int steps_max = 100000) {
