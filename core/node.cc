@@ -4,6 +4,7 @@
 
 #include "core/cluster/cluster_config.h"
 #include "core/cluster/cluster_node.h"
+#include "core/cluster/config_summary.h"
 #include "core/commands/command_spec.h"
 #include "core/commands/command_table.h"
 #include "core/commands/command_util.h"
@@ -343,6 +344,19 @@ void Node::SnapshotMetrics(TimeMs now, MetricsSnapshot& out) const {
     c.moved = counters.moved;
     c.loading = counters.loading;
     c.crossslot = counters.crossslot;
+    if (cluster_->started()) {
+      const cluster::ConfigMember& member = cluster_->config_member();
+      const cluster::ConfigSummary summary =
+          cluster::Summarize(member.log(), member.configuration(), cc.node_id);
+      c.config_epoch = summary.epoch;
+      c.config_term = summary.term;
+      c.config_leader = summary.leader ? static_cast<std::int64_t>(*summary.leader) : -1;
+      c.config_leading = member.log().is_leader();
+      c.members_up = summary.slots.members_up;
+      c.slots_degraded = summary.slots.slots_degraded;
+      c.slots_unavailable = summary.slots.slots_unavailable;
+      c.slots_out_of_sync = summary.slots.slots_out_of_sync;
+    }
   }
 }
 

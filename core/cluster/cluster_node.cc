@@ -236,7 +236,9 @@ ClusterView ClusterNode::View() const {
                      .placement = state_.placement.get(),
                      .node_addresses = &config_.node_addresses,
                      .serving = serving(),
-                     .incarnation = state_.incarnation};
+                     .incarnation = state_.incarnation,
+                     .config_log = started_ ? &member_.log() : nullptr,
+                     .configuration = started_ ? &member_.configuration() : nullptr};
 }
 
 WriteId ClusterNode::FinishCommand(Mutation& mutation) {

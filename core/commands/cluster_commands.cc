@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/cluster/config_summary.h"
 #include "core/cluster/placement.h"
 #include "core/commands/command_gate.h"
 #include "core/commands/command_table.h"
@@ -210,6 +211,10 @@ void ClusterInfo(CommandContext& ctx, CommandArgs argv) {
   text += "cluster_current_epoch:" + std::to_string(ConfigEpoch(nodes - 1)) + "\r\n";
   text += "cluster_my_epoch:" + std::to_string(ConfigEpoch(view.self)) + "\r\n";
   text += "shoal_incarnation:" + std::to_string(view.incarnation) + "\r\n";
+  if (view.config_log != nullptr) {
+    text += cluster::SummaryFields(
+        cluster::Summarize(*view.config_log, *view.configuration, view.self));
+  }
   ctx.reply.Verbatim(text);
 }
 

@@ -18,6 +18,8 @@
 namespace shoal {
 
 namespace cluster {
+class ConfigLog;
+class Configuration;
 class Placement;
 }  // namespace cluster
 
@@ -28,6 +30,10 @@ struct ClusterView {
   const std::vector<std::string>* node_addresses = nullptr;  // "host:port" by node id
   bool serving = false;
   std::uint64_t incarnation = 0;
+  // The configuration log and the configuration it committed (cluster/config_summary.h reduces
+  // them to INFO's numbers); null until the node started.
+  const cluster::ConfigLog* config_log = nullptr;
+  const cluster::Configuration* configuration = nullptr;
 };
 
 class CommandGate {

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <string>
 
+#include "core/cluster/config_summary.h"
+#include "core/commands/command_gate.h"
 #include "core/commands/command_spec.h"
 #include "core/commands/command_util.h"
 #include "core/commands/handlers.h"
@@ -268,6 +270,15 @@ void Info(CommandContext& ctx, CommandArgs argv) {
     // RedisCluster, redis-cli --cluster) check this field before CLUSTER SLOTS / NODES.
     header("Cluster");
     Field(out, "cluster_enabled", ctx.gate != nullptr ? 1 : 0);
+    if (ctx.gate != nullptr) {
+      // What the committed configuration says (cluster/config_summary.h): epoch, leader, who is
+      // up, and this node's place in the slots' in-sync sets.
+      const ClusterView view = ctx.gate->View();
+      if (view.config_log != nullptr) {
+        out += cluster::SummaryFields(
+            cluster::Summarize(*view.config_log, *view.configuration, view.self));
+      }
+    }
   }
   if (sections & kKeyspace) {
     header("Keyspace");

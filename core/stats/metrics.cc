@@ -60,6 +60,23 @@ void AppendCluster(PrometheusWriter& w, const MetricsSnapshot::Cluster& c) {
   w.Sample("shoal_cluster_redirects_total", {{"kind", "moved"}}, c.moved);
   w.Sample("shoal_cluster_redirects_total", {{"kind", "loading"}}, c.loading);
   w.Sample("shoal_cluster_redirects_total", {{"kind", "crossslot"}}, c.crossslot);
+  Gauge(w, "shoal_cluster_config_epoch", "Epoch of the committed configuration this node applied.",
+        c.config_epoch);
+  Gauge(w, "shoal_cluster_config_term", "This node's configuration-log term.", c.config_term);
+  w.Family("shoal_cluster_config_leader",
+           "The configuration log's leader as this node knows it (-1: none known).",
+           MetricType::kGauge);
+  w.Sample("shoal_cluster_config_leader", {}, static_cast<double>(c.config_leader));
+  Gauge(w, "shoal_cluster_config_leading", "1 while this node leads the configuration log.",
+        c.config_leading ? 1 : 0);
+  Gauge(w, "shoal_cluster_members_up", "Members the configuration records as up.", c.members_up);
+  w.Family("shoal_cluster_config_slots",
+           "Slots by what the configuration records: degraded (a replica outside the in-sync set), "
+           "unavailable (no primary), out_of_sync (this node's, outside their in-sync sets).",
+           MetricType::kGauge);
+  w.Sample("shoal_cluster_config_slots", {{"state", "degraded"}}, c.slots_degraded);
+  w.Sample("shoal_cluster_config_slots", {{"state", "unavailable"}}, c.slots_unavailable);
+  w.Sample("shoal_cluster_config_slots", {{"state", "out_of_sync"}}, c.slots_out_of_sync);
 }
 
 }  // namespace

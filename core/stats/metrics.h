@@ -74,6 +74,15 @@ struct MetricsSnapshot {
     std::uint64_t moved = 0;
     std::uint64_t loading = 0;
     std::uint64_t crossslot = 0;
+    // The committed configuration as this node knows it (cluster/config_summary.h).
+    std::uint64_t config_epoch = 0;
+    std::uint64_t config_term = 0;
+    std::int64_t config_leader = -1;  // -1: not known
+    bool config_leading = false;
+    std::uint64_t members_up = 0;
+    std::uint64_t slots_degraded = 0;     // served slots with a replica outside the in-sync set
+    std::uint64_t slots_unavailable = 0;  // slots without a primary
+    std::uint64_t slots_out_of_sync = 0;  // this node's slots where it is outside the in-sync set
   };
   Cluster cluster;
 };

@@ -75,6 +75,28 @@ class ClusterMetricsTest(unittest.TestCase):
         total = sum(n.scrape().get("shoal_cluster_slots", role="primary") for n in self.nodes)
         self.assertEqual(total, SLOTS)  # each slot has exactly one primary
 
+    def test_every_node_exports_the_configuration_it_follows(self):
+        # Once a leader is elected and every first life is recorded, all nodes export one epoch
+        # and one leader, which alone says it leads; every member up, nothing degraded.
+        deadline = time.monotonic() + 20
+        while True:
+            scrapes = [n.scrape() for n in self.nodes]
+            epochs = {s.get("shoal_cluster_config_epoch") for s in scrapes}
+            leaders = {s.get("shoal_cluster_config_leader") for s in scrapes}
+            if len(epochs) == 1 and min(epochs) >= 1 + NODES and len(leaders) == 1 and \
+                    min(leaders) >= 0:
+                break
+            self.assertLess(time.monotonic(), deadline, "no agreed configuration: %r %r" %
+                            (epochs, leaders))
+            time.sleep(0.05)
+        leader = int(min(leaders))
+        for i, s in enumerate(scrapes):
+            self.assertEqual(s.get("shoal_cluster_config_leading"), 1 if i == leader else 0)
+            self.assertGreaterEqual(s.get("shoal_cluster_config_term"), 1)
+            self.assertEqual(s.get("shoal_cluster_members_up"), NODES)
+            for state in ("degraded", "unavailable", "out_of_sync"):
+                self.assertEqual(s.get("shoal_cluster_config_slots", state=state), 0, state)
+
     def test_writes_and_redirects_move_the_counters_exactly(self):
         before = [n.scrape() for n in self.nodes]
         writes = [0] * NODES

@@ -247,6 +247,8 @@ class ClusterTest(unittest.TestCase):
                 break
             self.assertLess(time.monotonic(), deadline, "no term was ever persisted")
             time.sleep(0.05)
+        # The leader records every member's first life (one MarkUp each, in sync since epoch 1).
+        epoch_before = self._wait_config_settled(1 + NODES)
         victim.kill()  # SIGKILL: its memory is gone, its disk is not
         victim.start()
         victim.wait_serving()
@@ -261,6 +263,44 @@ class ClusterTest(unittest.TestCase):
         for key in on_victim:
             with RespConn(victim_port, timeout=10) as c:
                 self.assertEqual(c.call("GET", key), ("x" + key.split(":")[1]).encode())
+        # INFO shows the configuration noticing the new life: the restarted member left its
+        # in-sync sets (MarkUp) and came back into them once it served (GrowInSync), so the
+        # epoch grew by at least 2; every node agrees on it and on one leader, all up, nothing
+        # degraded.
+        self._wait_config_settled(epoch_before + 2)
+
+    def _wait_config_settled(self, epoch_min):
+        """Waits until every node reports one epoch >= epoch_min, one known leader (which says
+        it leads), every member up and no slot degraded; returns the epoch."""
+        deadline = time.monotonic() + SERVE_TIMEOUT_S
+        while True:
+            views = [self._config_fields(p) for p in self.ports]
+            epochs = {v["shoal_config_epoch"] for v in views}
+            leaders = {v["shoal_config_leader"] for v in views}
+            if (len(epochs) == 1 and min(epochs) >= epoch_min and len(leaders) == 1 and
+                    min(leaders) >= 0 and
+                    all(v["shoal_config_members_up"] == NODES and
+                        v["shoal_config_slots_degraded"] == 0 for v in views)):
+                leader = min(leaders)
+                self.assertIn(leader, range(NODES))
+                self.assertEqual([v["shoal_config_role"] == "leader" for v in views],
+                                 [n == leader for n in range(NODES)])
+                return min(epochs)
+            self.assertLess(time.monotonic(), deadline,
+                            "the configuration did not settle at epoch >= %d: %r" %
+                            (epoch_min, views))
+            time.sleep(0.05)
+
+    def _config_fields(self, port):
+        """INFO cluster's shoal_config_* fields of the node on `port` (numbers as ints)."""
+        with RespConn(port, timeout=10) as c:
+            text = c.call("INFO", "cluster").decode()
+        fields = {}
+        for line in text.splitlines():
+            name, _, value = line.partition(":")
+            if name.startswith("shoal_config_"):
+                fields[name] = value if name == "shoal_config_role" else int(value)
+        return fields
 
     def _peer_input_is_refused(self, payload, what):
         node = self.nodes[0]

@@ -118,7 +118,13 @@ TEST(FormatMetrics, ClusterFamiliesOnlyOnAClusterNode) {
   s.cluster.backup_slots = 5462;
   s.cluster.writes_committed = 77;
   s.cluster.moved = 9;
-  const std::string text = FormatMetrics(s);
+  s.cluster.config_epoch = 12;
+  s.cluster.config_term = 3;
+  s.cluster.config_leader = 2;
+  s.cluster.members_up = 2;
+  s.cluster.slots_degraded = 10922;
+  s.cluster.slots_out_of_sync = 17;
+  std::string text = FormatMetrics(s);
   for (const char* line : {
            "# TYPE shoal_cluster_slots gauge\n",
            "shoal_cluster_enabled 1\n",
@@ -132,9 +138,21 @@ TEST(FormatMetrics, ClusterFamiliesOnlyOnAClusterNode) {
            "shoal_cluster_writes_committed_total 77\n",
            "shoal_cluster_redirects_total{kind=\"moved\"} 9\n",
            "shoal_cluster_redirects_total{kind=\"loading\"} 0\n",
+           "shoal_cluster_config_epoch 12\n",
+           "shoal_cluster_config_term 3\n",
+           "shoal_cluster_config_leader 2\n",
+           "shoal_cluster_config_leading 0\n",
+           "shoal_cluster_members_up 2\n",
+           "# TYPE shoal_cluster_config_slots gauge\n",
+           "shoal_cluster_config_slots{state=\"degraded\"} 10922\n",
+           "shoal_cluster_config_slots{state=\"unavailable\"} 0\n",
+           "shoal_cluster_config_slots{state=\"out_of_sync\"} 17\n",
        }) {
     EXPECT_NE(text.find(line), std::string::npos) << line;
   }
+  s.cluster.config_leader = -1;  // no leader known
+  text = FormatMetrics(s);
+  EXPECT_NE(text.find("shoal_cluster_config_leader -1\n"), std::string::npos) << text;
 }
 
 RC_GTEST_PROP(FormatMetrics, BucketsAreCountAtOrBelowTheirBound, ()) {
