@@ -62,6 +62,15 @@ inline constexpr std::uint64_t kLcsCellsMax = 16 * 1024 * 1024;
 // Longest float argument or stored value INCRBYFLOAT parses (Redis MAX_LONG_DOUBLE_CHARS); also
 // the buffer its result is formatted into (a long double's "%.17Lf" needs under 5,000 bytes).
 inline constexpr std::size_t kFloatTextBytesMax = 5 * 1024;
+// Stars a glob pattern (KEYS, SCAN ... MATCH) may nest before the match answers "no match":
+// Redis 7.0's stringmatchlen bound, which keeps a hostile pattern's recursion off the stack's end.
+inline constexpr std::size_t kGlobNestingMax = 1000;
+// SCAN's COUNT when none is given (Redis's default): items visited per call, a hint.
+inline constexpr std::size_t kScanCountDefault = 10;
+// Databases a Redis Cluster node has (Redis's default `databases`): COPY ... DB n on a node of a
+// cluster answers for 0 < n < this as Redis Cluster does ("not allowed in cluster mode"), and
+// "out of range" past it. Shoal itself has database 0 only.
+inline constexpr std::int64_t kRedisDatabasesDefault = 16;
 
 // --- Tied limits -------------------------------------------------------------------------------
 static_assert(kValueBytesMin <= kValueBytesDefault && kValueBytesDefault <= kValueBytesHardMax);

@@ -222,6 +222,10 @@ std::uint64_t ClusterNode::OwnedKeys() const {
   return keys;
 }
 
+bool ClusterNode::OwnsSlot(std::uint16_t slot) const {
+  return state_.placement->Primary(slot) == state_.self;
+}
+
 void ClusterNode::FlushOwned(CommandContext& ctx) {
   flushes_.clear();
   for (std::uint16_t slot : primary_slots_) {

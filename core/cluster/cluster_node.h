@@ -68,6 +68,7 @@ class ClusterNode final : public CommandGate {
   // --- CommandGate ----------------------------------------------------------------------------
   bool Admit(CommandContext& ctx, const CommandSpec& spec, CommandArgs argv) override;
   std::uint64_t OwnedKeys() const override;
+  bool OwnsSlot(std::uint16_t slot) const override;
   void FlushOwned(CommandContext& ctx) override;
   ClusterView View() const override;
 

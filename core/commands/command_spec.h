@@ -7,7 +7,9 @@
 //   2. arity follows Redis: N > 0 means exactly N arguments (name included), -N at least N.
 //   3. A container (subcommands non-empty) has no handler of its own; each subcommand has one.
 //   4. first_key/last_key/key_step are Redis's legacy key range (0 0 0 for no keys; last_key -1
-//      means "to the end of argv").
+//      means "to the end of argv"). The cluster gate checks every key of that range.
+//   5. key_specs, when given, cover the same keys as the legacy range; rows without them get one
+//      spec derived from the range (COMMAND INFO).
 #pragma once
 
 #include <cstddef>
@@ -39,6 +41,19 @@ enum CommandFlag : std::uint32_t {
   kCmdNoAuth = 1u << 8,        // "no_auth": allowed before AUTH (AUTH, HELLO, QUIT)
   kCmdAllowBusy = 1u << 9,     // "allow_busy"
   kCmdSkipSlowlog = 1u << 10,  // "skip_slowlog"
+  // Not a COMMAND flag: puts the command in the ACL category @dangerous (KEYS), which Redis gives
+  // some commands that are not admin commands.
+  kCmdDangerous = 1u << 11,
+};
+
+// One Redis 7 key specification (COMMAND INFO's key specs), for a row whose keys play different
+// roles (RENAME reads and deletes its source and overwrites its destination): begin_search by
+// index, find_keys by range.
+struct KeySpec {
+  std::string_view flags;  // Redis's spelling, one space between flags: "RW access delete"
+  int begin_index = 0;
+  int last_key = 0;  // find_keys "lastkey", relative to begin_index (-1: to the end of argv)
+  int key_step = 1;
 };
 
 // ACL category group, reported as "@string", "@bitmap", "@keyspace", ... by COMMAND.
@@ -62,6 +77,8 @@ struct CommandSpec {
   CommandGroup group = CommandGroup::kServer;
   CommandHandler handler = nullptr;
   std::span<const CommandSpec> subcommands = {};
+  std::span<const KeySpec> key_specs = {};      // empty: derived from the legacy range
+  std::span<const std::string_view> tips = {};  // Redis 7's command tips, as COMMAND INFO lists
 
   constexpr bool Has(CommandFlag flag) const { return (flags & flag) != 0; }
   constexpr bool IsContainer() const { return !subcommands.empty(); }

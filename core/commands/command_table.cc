@@ -29,6 +29,18 @@ constexpr std::uint32_t kAdm = kCmdAdmin | kCmdNoScript | kCmdLoading | kCmdStal
 
 using G = CommandGroup;
 
+// Redis 7.0's key specs and tips for rows whose keys play different roles (COMMAND INFO).
+constexpr KeySpec kRenameKeys[] = {{"RW access delete", 1, 0, 1}, {"OW update", 2, 0, 1}};
+constexpr KeySpec kRenameNxKeys[] = {{"RW access delete", 1, 0, 1}, {"OW insert", 2, 0, 1}};
+constexpr KeySpec kCopyKeys[] = {{"RO access", 1, 0, 1}, {"OW update", 2, 0, 1}};
+constexpr KeySpec kTouchKeys[] = {{"RO", 1, -1, 1}};
+constexpr std::string_view kKeysTips[] = {"request_policy:all_shards",
+                                          "nondeterministic_output_order"};
+constexpr std::string_view kScanTips[] = {"nondeterministic_output", "request_policy:special"};
+constexpr std::string_view kRandomKeyTips[] = {"request_policy:all_shards",
+                                               "nondeterministic_output"};
+constexpr std::string_view kTouchTips[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+
 constexpr CommandSpec kClientSubcommands[] = {
     {"setname", "client|setname", 3, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientSetName},
     {"getname", "client|getname", 2, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientGetName},
@@ -136,6 +148,13 @@ constexpr CommandSpec kCommands[] = {
     {"pexpiretime", "pexpiretime", 2, kRo | kF, 1, 1, 1, G::kKeyspace, PExpireTime},
     {"persist", "persist", 2, kRw | kF, 1, 1, 1, G::kKeyspace, Persist},
     {"type", "type", 2, kRo | kF, 1, 1, 1, G::kKeyspace, Type},
+    {"touch", "touch", -2, kRo | kF, 1, -1, 1, G::kKeyspace, Touch, {}, kTouchKeys, kTouchTips},
+    {"keys", "keys", 2, kRo | kCmdDangerous, 0, 0, 0, G::kKeyspace, Keys, {}, {}, kKeysTips},
+    {"scan", "scan", -2, kRo, 0, 0, 0, G::kKeyspace, Scan, {}, {}, kScanTips},
+    {"randomkey", "randomkey", 1, kRo, 0, 0, 0, G::kKeyspace, RandomKey, {}, {}, kRandomKeyTips},
+    {"rename", "rename", 3, kRw, 1, 2, 1, G::kKeyspace, Rename, {}, kRenameKeys},
+    {"renamenx", "renamenx", 3, kRw | kF, 1, 2, 1, G::kKeyspace, RenameNx, {}, kRenameNxKeys},
+    {"copy", "copy", -3, kRw | kOom, 1, 2, 1, G::kKeyspace, Copy, {}, kCopyKeys},
     {"dbsize", "dbsize", 1, kRo | kF, 0, 0, 0, G::kKeyspace, DbSize},
     {"flushall", "flushall", -1, kRw, 0, 0, 0, G::kKeyspace, FlushAll},
     {"flushdb", "flushdb", -1, kRw, 0, 0, 0, G::kKeyspace, FlushAll},
@@ -210,6 +229,10 @@ constexpr bool SpecsValid(std::span<const CommandSpec> specs, bool top_level) {
     // constant expression under -fsanitize=undefined.)
     if (spec.IsContainer() && (!top_level || !SpecsValid(spec.subcommands, false))) return false;
     if (top_level && spec.name != spec.full_name) return false;
+    // Key specs, where a row lists its own, start at the legacy range's first key.
+    if (!spec.key_specs.empty() && spec.key_specs.front().begin_index != spec.first_key) {
+      return false;
+    }
   }
   return true;
 }

@@ -70,10 +70,6 @@ void ReplyStoreError(CommandContext& ctx, std::error_code error);
 // that an error never breaks the protocol framing).
 void ReplyErrorSanitized(CommandContext& ctx, std::string_view message);
 
-// Redis's stringmatchlen: glob match with *, ?, [abc], [^a-z] and \\ escapes. `nocase` folds ASCII
-// case. Iterative with one backtrack point: O(pattern * text), no recursion on client input.
-bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase);
-
 // Writes a RESP3 set header ("~n"), or an array header in RESP2 (RespWriter has no set type).
 void SetHeader(RespWriter& writer, std::size_t n);
 

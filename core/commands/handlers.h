@@ -59,8 +59,19 @@ void ExpireTime(CommandContext& ctx, CommandArgs argv);
 void PExpireTime(CommandContext& ctx, CommandArgs argv);
 void Persist(CommandContext& ctx, CommandArgs argv);
 void Type(CommandContext& ctx, CommandArgs argv);
+void Touch(CommandContext& ctx, CommandArgs argv);
 void DbSize(CommandContext& ctx, CommandArgs argv);
 void FlushAll(CommandContext& ctx, CommandArgs argv);  // FLUSHALL and FLUSHDB
+
+// scan_commands.cc
+void Keys(CommandContext& ctx, CommandArgs argv);
+void Scan(CommandContext& ctx, CommandArgs argv);
+void RandomKey(CommandContext& ctx, CommandArgs argv);
+
+// rename_commands.cc
+void Rename(CommandContext& ctx, CommandArgs argv);
+void RenameNx(CommandContext& ctx, CommandArgs argv);
+void Copy(CommandContext& ctx, CommandArgs argv);
 
 // connection_commands.cc
 void Ping(CommandContext& ctx, CommandArgs argv);

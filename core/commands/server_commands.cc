@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/commands/command_util.h"
+#include "core/commands/glob.h"
 #include "core/commands/handlers.h"
 #include "core/limits.h"
 #include "core/stats/node_stats.h"
@@ -28,49 +29,38 @@ constexpr FlagName kFlagNames[] = {
     {kCmdNoAuth, "no_auth"}, {kCmdAllowBusy, "allow_busy"},
 };
 
-std::string_view GroupCategory(CommandGroup group) {
-  switch (group) {
-    case CommandGroup::kString:
-      return "@string";
-    case CommandGroup::kBitmap:
-      return "@bitmap";
-    case CommandGroup::kKeyspace:
-      return "@keyspace";
-    case CommandGroup::kConnection:
-      return "@connection";
-    case CommandGroup::kServer:
-    case CommandGroup::kCluster:
-      return {};
-  }
-  return {};
-}
-
-// ACL categories derived from flags and group, the way Redis derives most of them.
+// ACL categories derived from flags and group, the way Redis derives most of them, in Redis's
+// order (acl.c ACLCommandCategories: keyspace, read, write, string, bitmap, admin, fast, slow,
+// dangerous, connection).
 std::vector<std::string_view> Categories(const CommandSpec& spec) {
   std::vector<std::string_view> cats;
-  if (spec.Has(kCmdWrite)) cats.push_back("@write");
+  if (spec.group == CommandGroup::kKeyspace) cats.push_back("@keyspace");
   if (spec.Has(kCmdReadonly)) cats.push_back("@read");
-  if (!GroupCategory(spec.group).empty()) cats.push_back(GroupCategory(spec.group));
-  if (spec.Has(kCmdAdmin)) {
-    cats.push_back("@admin");
-    cats.push_back("@dangerous");
-  }
+  if (spec.Has(kCmdWrite)) cats.push_back("@write");
+  if (spec.group == CommandGroup::kString) cats.push_back("@string");
+  if (spec.group == CommandGroup::kBitmap) cats.push_back("@bitmap");
+  if (spec.Has(kCmdAdmin)) cats.push_back("@admin");
   cats.push_back(spec.Has(kCmdFast) ? "@fast" : "@slow");
+  if (spec.Has(kCmdAdmin) || spec.Has(kCmdDangerous)) cats.push_back("@dangerous");
+  if (spec.group == CommandGroup::kConnection) cats.push_back("@connection");
   return cats;
 }
 
-// One key spec in Redis 7's shape, derived from the legacy (first, last, step) range.
-void WriteKeySpec(RespWriter& w, const CommandSpec& spec) {
+// One key spec in Redis 7's shape: flags (space-separated in `flags`), begin_search by index,
+// find_keys by range.
+void WriteKeySpec(RespWriter& w, std::string_view flags, int begin_index, int last_key,
+                  int key_step) {
   w.MapHeader(3);
   w.Bulk("flags");
-  SetHeader(w, 2);
-  if (spec.Has(kCmdWrite)) {
-    w.Simple("RW");
-    w.Simple("UPDATE");
-  } else {
-    w.Simple("RO");
-    w.Simple("ACCESS");
+  std::vector<std::string_view> words;
+  for (std::size_t at = 0; at < flags.size();) {
+    std::size_t space = flags.find(' ', at);
+    if (space == std::string_view::npos) space = flags.size();
+    words.push_back(flags.substr(at, space - at));
+    at = space + 1;
   }
+  SetHeader(w, words.size());
+  for (std::string_view word : words) w.Simple(word);
   w.Bulk("begin_search");
   w.MapHeader(2);
   w.Bulk("type");
@@ -78,7 +68,7 @@ void WriteKeySpec(RespWriter& w, const CommandSpec& spec) {
   w.Bulk("spec");
   w.MapHeader(1);
   w.Bulk("index");
-  w.Integer(spec.first_key);
+  w.Integer(begin_index);
   w.Bulk("find_keys");
   w.MapHeader(2);
   w.Bulk("type");
@@ -86,9 +76,9 @@ void WriteKeySpec(RespWriter& w, const CommandSpec& spec) {
   w.Bulk("spec");
   w.MapHeader(3);
   w.Bulk("lastkey");
-  w.Integer(spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key);
+  w.Integer(last_key);
   w.Bulk("keystep");
-  w.Integer(spec.key_step);
+  w.Integer(key_step);
   w.Bulk("limit");
   w.Integer(0);
 }
@@ -111,10 +101,18 @@ void WriteCommandInfo(RespWriter& w, const CommandSpec& spec) {
   const std::vector<std::string_view> cats = Categories(spec);
   SetHeader(w, cats.size());
   for (std::string_view c : cats) w.Simple(c);
-  SetHeader(w, 0);  // tips
-  if (spec.first_key > 0) {
+  SetHeader(w, spec.tips.size());
+  for (std::string_view tip : spec.tips) w.Bulk(tip);
+  if (!spec.key_specs.empty()) {
+    w.ArrayHeader(spec.key_specs.size());
+    for (const KeySpec& k : spec.key_specs) {
+      WriteKeySpec(w, k.flags, k.begin_index, k.last_key, k.key_step);
+    }
+  } else if (spec.first_key > 0) {
+    // One spec derived from the legacy (first, last, step) range.
     w.ArrayHeader(1);
-    WriteKeySpec(w, spec);
+    WriteKeySpec(w, spec.Has(kCmdWrite) ? "RW update" : "RO access", spec.first_key,
+                 spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key, spec.key_step);
   } else {
     w.ArrayHeader(0);
   }

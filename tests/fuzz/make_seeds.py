@@ -187,6 +187,17 @@ def command_seeds():
         command(0, "LCS", "{t}a", "{t}b"), command(0, "LCS", "{t}a", "{t}b", "LEN"),
         command(0, "LCS", "{t}a", "{t}b", "IDX", "MINMATCHLEN", "2", "WITHMATCHLEN"),
     ])
+    # Keyspace walks and renames: KEYS and SCAN globs, SCAN cursors, RENAME/COPY with TTLs.
+    seeds["keyspace"] = bytes([S3FIFO]) + b"".join([
+        command(0, "MSET", "user:1", "a", "user:2", "b", "item:1", "c"),
+        command(0, "PEXPIRE", "user:1", "5000"), command(0, "KEYS", "user:[^2]*"),
+        command(0, "KEYS", "*[a-]\\"), command(0, "SCAN", "0", "MATCH", "u*", "COUNT", "1"),
+        command(0, "SCAN", "-1", "TYPE", "string"), command(0, "SCAN", "", "COUNT", "0"),
+        command(0, "RANDOMKEY"), command(0, "TOUCH", "user:1", "nokey", "user:1"),
+        command(0, "RENAME", "user:1", "user:3"), command(0, "RENAMENX", "user:3", "user:2"),
+        command(0, "COPY", "user:3", "item:1", "REPLACE"), command(0, "COPY", "a", "b", "DB", "1"),
+        forward(60, 1), command(0, "RENAME", "user:3", "x"), command(0, "KEYS", "*"),
+    ])
     # CLUSTER's subcommands on a single node, and the read-only/read-write switches.
     seeds["cluster"] = bytes([S3FIFO]) + b"".join([
         command(0, "CLUSTER", "KEYSLOT", "{t}a"), command(0, "CLUSTER", "INFO"),

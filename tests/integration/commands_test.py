@@ -679,6 +679,162 @@ class CommandsTest(ServerTestCase):
         for j in range(4):
             self.assertEqual(int(self.r.get("shared:%d" % j)), threads_n * incrs_n // 4 * 2)
 
+    # ---------------------------------------------------------------- KEYS, SCAN, RANDOMKEY, TOUCH
+
+    def test_keys_glob_patterns(self):
+        for key in ("user:1", "user:2", "users:3", "a*b", "x", "h[a]llo"):
+            self.r.set(key, "v")
+        keys = lambda p: sorted(self.r.keys(p))  # noqa: E731
+        self.assertEqual(keys("*"), sorted(["user:1", "user:2", "users:3", "a*b", "x", "h[a]llo"]))
+        self.assertEqual(keys("user:*"), ["user:1", "user:2"])
+        self.assertEqual(keys("user?:*"), ["users:3"])
+        self.assertEqual(keys("user:[^1]"), ["user:2"])
+        self.assertEqual(keys("user:[1-2]"), ["user:1", "user:2"])
+        self.assertEqual(keys("a\\*b"), ["a*b"])
+        self.assertEqual(keys("h\\[a\\]llo"), ["h[a]llo"])
+        self.assertEqual(keys("[a-]*"), [])  # "a-]" is a range a..']' and the class never closes
+        self.assertEqual(keys("nomatch*"), [])
+        self.r.set("gone", "v", px=1)
+        time.sleep(0.01)
+        self.assertNotIn("gone", self.r.keys("*"))
+
+    def test_scan_via_redis_cli(self):
+        pipe = self.r.pipeline(transaction=False)
+        for i in range(300):
+            pipe.set("user:%d" % i, "v")
+            pipe.set("item:%d" % i, "v")
+        pipe.execute()
+        out = subprocess.run(["redis-cli", "-p", str(self.server.port), "--scan", "--pattern",
+                              "user:*"], capture_output=True, text=True, timeout=10)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(set(out.stdout.split()), {"user:%d" % i for i in range(300)})
+
+    def test_scan_options_and_errors(self):
+        self.r.set("k", "v")
+        self.assertEqual(self.c.call("SCAN", "0"), [b"0", [b"k"]])
+        self.assertEqual(self.c.call("SCAN", "", "COUNT", "100"), [b"0", [b"k"]])  # "" is 0
+        self.assertEqual(self.c.call("SCAN", "0", "MATCH", "k*", "TYPE", "STRING"), [b"0", [b"k"]])
+        self.assertEqual(self.c.call("SCAN", "0", "TYPE", "hash"), [b"0", []])
+        self.assertEqual(self.c.call("SCAN", "0", "TYPE", "nosuchtype"), [b"0", []])
+        for bad in (" 1", "1 ", "+", "-", "0x1", "18446744073709551616", "abc"):
+            self.assertEqual(self.c.call("SCAN", bad), RespError("ERR invalid cursor"), bad)
+        syntax = RespError("ERR syntax error")
+        self.assertEqual(self.c.call("SCAN", "0", "COUNT", "0"), syntax)
+        self.assertEqual(self.c.call("SCAN", "0", "COUNT"), syntax)
+        self.assertEqual(self.c.call("SCAN", "0", "MATCH"), syntax)
+        self.assertEqual(self.c.call("SCAN", "0", "bogus", "COUNT", "x"), syntax)
+        self.assertEqual(self.c.call("SCAN", "0", "COUNT", "x", "bogus"),
+                         RespError("ERR value is not an integer or out of range"))
+
+    def test_scan_returns_every_key_present_while_the_table_grows_and_shrinks(self):
+        stable = ["stable:%d" % i for i in range(300)]
+        pipe = self.r.pipeline(transaction=False)
+        for key in stable:
+            pipe.set(key, "v")
+        pipe.execute()
+        seen, cursor, added, calls = set(), 0, 0, 0
+        while True:
+            cursor, keys = self.r.scan(cursor, count=10)
+            seen.update(keys)
+            calls += 1
+            pipe = self.r.pipeline(transaction=False)
+            if calls <= 15:  # grow to ten times the stable keys (the table rehashes)
+                for _ in range(200):
+                    pipe.set("grown:%d" % added, "v")
+                    added += 1
+            else:  # then delete them again (the table shrinks)
+                while added > 0 and len(pipe) < 300:
+                    added -= 1
+                    pipe.delete("grown:%d" % added)
+            pipe.execute()
+            if cursor == 0:
+                break
+        self.assertGreater(calls, 25)  # the iteration outlasted both phases
+        self.assertEqual(added, 0)
+        self.assertEqual([k for k in stable if k not in seen], [])
+
+    def test_randomkey_and_touch(self):
+        self.assertIsNone(self.r.randomkey())
+        self.r.set("only", "v")
+        self.assertEqual(self.r.randomkey(), "only")
+        self.r.mset({"a": "1", "b": "2"})
+        self.assertIn(self.r.randomkey(), {"only", "a", "b"})
+        self.assertEqual(self.c.call("TOUCH", "a", "a", "b", "nokey"), 3)
+        self.assertEqual(self.c.call("RANDOMKEY", "x"),
+                         RespError("ERR wrong number of arguments for 'randomkey' command"))
+
+    # ---------------------------------------------------------------- RENAME, RENAMENX, COPY
+
+    def test_rename_renamenx(self):
+        self.assertEqual(self.c.call("RENAME", "nokey", "b"), RespError("ERR no such key"))
+        self.assertEqual(self.c.call("RENAMENX", "nokey", "b"), RespError("ERR no such key"))
+        self.r.set("a", "1", ex=100)
+        self.assertEqual(self.c.call("RENAME", "a", "a"), "OK")
+        self.assertEqual(self.c.call("RENAMENX", "a", "a"), 0)
+        self.r.set("b", "old")
+        self.assertEqual(self.c.call("RENAME", "a", "b"), "OK")
+        self.assertIsNone(self.r.get("a"))
+        self.assertEqual(self.r.get("b"), "1")
+        self.assertGreater(self.r.ttl("b"), 90)  # the TTL moved with the value
+        self.r.set("c", "2")
+        self.assertEqual(self.c.call("RENAMENX", "b", "c"), 0)
+        self.assertEqual(self.c.call("RENAMENX", "b", "d"), 1)
+        self.assertEqual(self.r.get("d"), "1")
+        self.assertGreater(self.r.ttl("d"), 90)
+        self.assertEqual(self.c.call("RENAME", "d"),
+                         RespError("ERR wrong number of arguments for 'rename' command"))
+
+    def test_copy(self):
+        self.assertEqual(self.c.call("COPY", "nokey", "b"), 0)
+        self.r.set("a", "1", ex=100)
+        self.assertEqual(self.c.call("COPY", "a", "b"), 1)
+        self.assertEqual(self.r.get("b"), "1")
+        self.assertGreater(self.r.ttl("b"), 90)
+        self.r.set("c", "2")
+        self.assertEqual(self.c.call("COPY", "c", "b"), 0)
+        self.assertEqual(self.c.call("COPY", "c", "b", "REPLACE"), 1)
+        self.assertEqual(self.r.get("b"), "2")
+        self.assertEqual(self.r.ttl("b"), -1)
+        self.assertEqual(self.c.call("COPY", "a", "e", "DB", "0"), 1)
+        self.assertEqual(self.c.call("COPY", "a", "a"),
+                         RespError("ERR source and destination objects are the same"))
+        self.assertEqual(self.c.call("COPY", "a", "b", "DB", "x"),
+                         RespError("ERR value is not an integer or out of range"))
+        for db in ("-1", "16"):
+            self.assertEqual(self.c.call("COPY", "a", "b", "DB", db),
+                             RespError("ERR DB index is out of range"))
+        self.assertEqual(self.c.call("COPY", "a", "b", "DB"), RespError("ERR syntax error"))
+        self.assertEqual(self.c.call("COPY", "a", "a", "bogus"), RespError("ERR syntax error"))
+
+    def test_keyspace_command_info(self):
+        def spec(flags, index, lastkey):
+            return [b"flags", flags,
+                    b"begin_search", [b"type", b"index", b"spec", [b"index", index]],
+                    b"find_keys", [b"type", b"range", b"spec",
+                                   [b"lastkey", lastkey, b"keystep", 1, b"limit", 0]]]
+        expected = {  # redis-server 7.0.15's answers
+            "keys": [b"keys", 2, ["readonly"], 0, 0, 0,
+                     ["@keyspace", "@read", "@slow", "@dangerous"],
+                     [b"request_policy:all_shards", b"nondeterministic_output_order"], [], []],
+            "scan": [b"scan", -2, ["readonly"], 0, 0, 0, ["@keyspace", "@read", "@slow"],
+                     [b"nondeterministic_output", b"request_policy:special"], [], []],
+            "randomkey": [b"randomkey", 1, ["readonly"], 0, 0, 0, ["@keyspace", "@read", "@slow"],
+                          [b"request_policy:all_shards", b"nondeterministic_output"], [], []],
+            "touch": [b"touch", -2, ["readonly", "fast"], 1, -1, 1, ["@keyspace", "@read", "@fast"],
+                      [b"request_policy:multi_shard", b"response_policy:agg_sum"],
+                      [spec(["RO"], 1, -1)], []],
+            "rename": [b"rename", 3, ["write"], 1, 2, 1, ["@keyspace", "@write", "@slow"], [],
+                       [spec(["RW", "access", "delete"], 1, 0), spec(["OW", "update"], 2, 0)], []],
+            "renamenx": [b"renamenx", 3, ["write", "fast"], 1, 2, 1,
+                         ["@keyspace", "@write", "@fast"], [],
+                         [spec(["RW", "access", "delete"], 1, 0), spec(["OW", "insert"], 2, 0)],
+                         []],
+            "copy": [b"copy", -3, ["write", "denyoom"], 1, 2, 1, ["@keyspace", "@write", "@slow"],
+                     [], [spec(["RO", "access"], 1, 0), spec(["OW", "update"], 2, 0)], []],
+        }
+        for name, info in expected.items():
+            self.assertEqual(self.c.call("COMMAND", "INFO", name), [info], name)
+
     # ---------------------------------------------------------------- redis-py pipelines
 
     def test_redis_py_pipeline(self):

@@ -375,6 +375,77 @@ TEST(ClusterNodeTest, FlushAllAndDbSizeAreAboutTheNodesOwnSlots) {
   c.CheckInvariants();
 }
 
+// KEYS, SCAN and RANDOMKEY answer with the node's own keys (its primary slots), never with the
+// backup copies its store also holds.
+TEST(ClusterNodeTest, KeysScanAndRandomKeySkipBackupCopies) {
+  TestCluster c(3, 2);
+  ASSERT_TRUE(c.Settle());
+  const std::string own = c.KeyWithPrimary(1);
+  const std::string backup_copy = c.KeyWithPrimary(0, /*backup=*/1);
+  c.Connect(0, 10);
+  c.Connect(1, 11);
+  ASSERT_EQ(c.Call(10, {"SET", backup_copy, "v"}), kOk);
+  ASSERT_EQ(c.Call(11, {"SET", own, "v"}), kOk);
+  ASSERT_TRUE(c.Settle());
+  ASSERT_TRUE(c.Value(1, backup_copy).has_value());  // node 1 holds it as a backup
+  const std::string only_own = "*1\r\n" + Bulk(own);
+  EXPECT_EQ(c.Call(11, {"KEYS", "*"}), only_own);
+  EXPECT_EQ(c.Call(11, {"KEYS", "key*"}), only_own);
+  EXPECT_EQ(c.Call(11, {"SCAN", "0", "COUNT", "1000"}), "*2\r\n" + Bulk("0") + only_own);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(c.Call(11, {"RANDOMKEY"}), Bulk(own));
+  EXPECT_EQ(c.Call(10, {"KEYS", "*"}), "*1\r\n" + Bulk(backup_copy));
+  c.CheckInvariants();
+}
+
+TEST(ClusterNodeTest, RenameAndCopyReplicateTheirEffect) {
+  TestCluster c(3, 3);
+  ASSERT_TRUE(c.Settle());
+  const std::string tag = "{" + c.KeyWithPrimary(1) + "}";
+  const std::string from = tag + "from";
+  const std::string to = tag + "to";
+  const std::string copy = tag + "copy";
+  const auto replicas = c.placement().Replicas(KeySlot(from));
+  c.Connect(1, 1);
+  ASSERT_EQ(c.Call(1, {"SET", from, "v"}), kOk);
+  ASSERT_EQ(c.Call(1, {"PEXPIRE", from, "50000"}), ":1\r\n");
+  ASSERT_EQ(c.Call(1, {"SET", to, "old"}), kOk);
+  EXPECT_EQ(c.Call(1, {"RENAME", from, to}), kOk);
+  EXPECT_EQ(c.Call(1, {"COPY", to, copy}), ":1\r\n");
+  ASSERT_TRUE(c.Settle());
+  const auto primary_item = c.Item(replicas[0], to);
+  ASSERT_TRUE(primary_item.has_value());
+  EXPECT_NE(primary_item->expire_at, kNoExpiry);  // the TTL moved with the value
+  for (NodeId n : replicas) {
+    EXPECT_FALSE(c.Item(n, from).has_value()) << n;
+    for (const std::string& key : {to, copy}) {
+      const auto item = c.Item(n, key);
+      ASSERT_TRUE(item.has_value()) << n << " " << key;
+      EXPECT_EQ(item->value, "v");
+      EXPECT_EQ(item->expire_at, primary_item->expire_at);
+    }
+    EXPECT_EQ(c.Item(n, to)->version, primary_item->version);
+  }
+  EXPECT_EQ(c.Call(1, {"RENAMENX", to, from}), ":1\r\n");
+  ASSERT_TRUE(c.Settle());
+  for (NodeId n : replicas) {
+    EXPECT_EQ(c.Value(n, from), "v") << n;
+    EXPECT_FALSE(c.Item(n, to).has_value()) << n;
+  }
+  // Both keys are in the key spec, so keys of two slots are refused before anything runs.
+  const std::string crossslot = "-CROSSSLOT Keys in request don't hash to the same slot\r\n";
+  std::string other = "{u}";
+  for (int i = 0; KeySlot(other) == KeySlot(from) || c.placement().PrimaryOfKey(other) != 1; ++i) {
+    other = "{u" + std::to_string(i) + "}";
+  }
+  EXPECT_EQ(c.Call(1, {"RENAME", from, other}), crossslot);
+  EXPECT_EQ(c.Call(1, {"RENAMENX", from, other}), crossslot);
+  EXPECT_EQ(c.Call(1, {"COPY", from, other}), crossslot);
+  EXPECT_EQ(c.Call(1, {"COPY", from, copy, "DB", "1"}),
+            "-ERR Copying to another database is not allowed in cluster mode\r\n");
+  EXPECT_EQ(c.Call(1, {"COPY", from, copy, "DB", "16"}), "-ERR DB index is out of range\r\n");
+  c.CheckInvariants();
+}
+
 // --- Recovery ----------------------------------------------------------------------------------
 
 TEST(ClusterNodeTest, RestartedPrimaryRecoversAcknowledgedWritesFromBackups) {

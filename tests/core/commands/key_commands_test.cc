@@ -1,5 +1,5 @@
 // Keyspace commands through ExecuteCommand: DEL/UNLINK, EXISTS, the EXPIRE family with
-// NX|XX|GT|LT, TTL/PTTL/EXPIRETIME with a simulated clock, PERSIST, TYPE, DBSIZE, FLUSHALL.
+// NX|XX|GT|LT, TTL/PTTL/EXPIRETIME with a simulated clock, PERSIST, TYPE, TOUCH, DBSIZE, FLUSHALL.
 #include "gtest/gtest.h"
 #include "tests/core/commands/command_harness.h"
 
@@ -15,6 +15,20 @@ TEST(KeyCommands, DelUnlinkExists) {
   EXPECT_EQ(h.Run({"exists", "a", "b", "c"}), Int(0));
   EXPECT_EQ(h.Run({"del"}), Err("ERR wrong number of arguments for 'del' command"));
   EXPECT_EQ(h.Run({"exists"}), Err("ERR wrong number of arguments for 'exists' command"));
+}
+
+TEST(KeyCommands, TouchCountsExistingKeysAsReads) {
+  CommandHarness h;
+  ASSERT_EQ(h.Run({"mset", "a", "1", "b", "2"}), kOk);
+  ASSERT_EQ(h.Run({"set", "gone", "v", "px", "5"}), kOk);
+  h.Advance(5);
+  const std::uint64_t hits = h.store().stats().hits;
+  const std::uint64_t misses = h.store().stats().misses;
+  EXPECT_EQ(h.Run({"touch", "a", "a", "b", "x", "gone"}), Int(3));  // duplicates count
+  EXPECT_EQ(h.store().stats().hits, hits + 3);                      // as Redis's lookupKeyRead
+  EXPECT_EQ(h.store().stats().misses, misses + 2);
+  EXPECT_EQ(h.Run({"touch", "x"}), Int(0));
+  EXPECT_EQ(h.Run({"touch"}), Err("ERR wrong number of arguments for 'touch' command"));
 }
 
 TEST(KeyCommands, TtlStates) {

@@ -30,7 +30,7 @@ TEST(ServerCommands, CommandCountAndInfo) {
   const std::string get_info =
       "*1\r\n*10\r\n" + Bulk("get") + Int(2) + "*2\r\n+readonly\r\n+fast\r\n" + Int(1) + Int(1) +
       Int(1) + "*3\r\n+@read\r\n+@string\r\n+@fast\r\n" + "*0\r\n" + "*1\r\n*6\r\n" +
-      Bulk("flags") + "*2\r\n+RO\r\n+ACCESS\r\n" + Bulk("begin_search") + "*4\r\n" + Bulk("type") +
+      Bulk("flags") + "*2\r\n+RO\r\n+access\r\n" + Bulk("begin_search") + "*4\r\n" + Bulk("type") +
       Bulk("index") + Bulk("spec") + "*2\r\n" + Bulk("index") + Int(1) + Bulk("find_keys") +
       "*4\r\n" + Bulk("type") + Bulk("range") + Bulk("spec") + "*6\r\n" + Bulk("lastkey") + Int(0) +
       Bulk("keystep") + Int(1) + Bulk("limit") + Int(0) + "*0\r\n";
@@ -40,6 +40,33 @@ TEST(ServerCommands, CommandCountAndInfo) {
   EXPECT_NE(two.find(Bulk("config|get") + Int(-3)), std::string::npos);
   const std::string mset = h.Run({"command", "info", "mset"});
   EXPECT_NE(mset.find(Int(1) + Int(-1) + Int(2)), std::string::npos);
+}
+
+// Rows with Redis's own key specs and tips (RENAME, KEYS), as redis-server 7.0.15 answers.
+TEST(ServerCommands, CommandInfoKeySpecsAndTips) {
+  CommandHarness h;
+  auto spec = [](const std::string& flags, int index, int lastkey) {
+    return "*6\r\n" + Bulk("flags") + flags + Bulk("begin_search") + "*4\r\n" + Bulk("type") +
+           Bulk("index") + Bulk("spec") + "*2\r\n" + Bulk("index") + Int(index) +
+           Bulk("find_keys") + "*4\r\n" + Bulk("type") + Bulk("range") + Bulk("spec") + "*6\r\n" +
+           Bulk("lastkey") + Int(lastkey) + Bulk("keystep") + Int(1) + Bulk("limit") + Int(0);
+  };
+  EXPECT_EQ(h.Run({"command", "info", "rename"}),
+            "*1\r\n*10\r\n" + Bulk("rename") + Int(3) + "*1\r\n+write\r\n" + Int(1) + Int(2) +
+                Int(1) + "*3\r\n+@keyspace\r\n+@write\r\n+@slow\r\n" + "*0\r\n" + "*2\r\n" +
+                spec("*3\r\n+RW\r\n+access\r\n+delete\r\n", 1, 0) +
+                spec("*2\r\n+OW\r\n+update\r\n", 2, 0) + "*0\r\n");
+  EXPECT_EQ(h.Run({"command", "info", "keys"}),
+            "*1\r\n*10\r\n" + Bulk("keys") + Int(2) + "*1\r\n+readonly\r\n" + Int(0) + Int(0) +
+                Int(0) + "*4\r\n+@keyspace\r\n+@read\r\n+@slow\r\n+@dangerous\r\n" + "*2\r\n" +
+                Bulk("request_policy:all_shards") + Bulk("nondeterministic_output_order") +
+                "*0\r\n" + "*0\r\n");
+  // Categories come in Redis's order (acl.c): @connection last, @dangerous after @slow.
+  EXPECT_NE(h.Run({"command", "info", "ping"}).find("*2\r\n+@fast\r\n+@connection\r\n"),
+            std::string::npos);
+  EXPECT_NE(
+      h.Run({"command", "info", "config|get"}).find("*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"),
+      std::string::npos);
 }
 
 TEST(ServerCommands, CommandListsEveryCommand) {
