@@ -104,6 +104,66 @@ constexpr CommandSpec kHotkeysSubcommands[] = {
     {"help", "hotkeys|help", 2, kLs, 0, 0, 0, G::kServer, ContainerHelp},
 };
 
+// OBJECT and MEMORY: one key each, at argv[2].
+constexpr KeySpec kSubcommandKey[] = {{"RO", 2, 0, 1}};
+constexpr std::string_view kNondeterministicTips[] = {"nondeterministic_output"};
+constexpr CommandSpec kObjectSubcommands[] = {
+    {"encoding",
+     "object|encoding",
+     3,
+     kRo,
+     2,
+     2,
+     1,
+     G::kKeyspace,
+     ObjectEncoding,
+     {},
+     kSubcommandKey,
+     kNondeterministicTips},
+    {"freq",
+     "object|freq",
+     3,
+     kRo,
+     2,
+     2,
+     1,
+     G::kKeyspace,
+     ObjectFreq,
+     {},
+     kSubcommandKey,
+     kNondeterministicTips},
+    {"idletime",
+     "object|idletime",
+     3,
+     kRo,
+     2,
+     2,
+     1,
+     G::kKeyspace,
+     ObjectIdletime,
+     {},
+     kSubcommandKey,
+     kNondeterministicTips},
+    {"refcount",
+     "object|refcount",
+     3,
+     kRo,
+     2,
+     2,
+     1,
+     G::kKeyspace,
+     ObjectRefcount,
+     {},
+     kSubcommandKey,
+     kNondeterministicTips},
+    {"help", "object|help", 2, kLs, 0, 0, 0, G::kKeyspace, ContainerHelp},
+};
+
+constexpr CommandSpec kMemorySubcommands[] = {
+    {"usage", "memory|usage", -3, kRo, 2, 2, 1, G::kServer, MemoryUsage, {}, kSubcommandKey},
+    {"help", "memory|help", 2, kLs, 0, 0, 0, G::kServer, ContainerHelp},
+};
+
 // The table. Arity, flags and key positions are Redis 7.0's (src/commands/*.json).
 constexpr CommandSpec kCommands[] = {
     // Strings.
@@ -172,6 +232,8 @@ constexpr CommandSpec kCommands[] = {
     // Server.
     {"command", "command", -1, kLs, 0, 0, 0, G::kConnection, Command, kCommandSubcommands},
     {"config", "config", -2, 0, 0, 0, 0, G::kServer, nullptr, kConfigSubcommands},
+    {"object", "object", -2, 0, 0, 0, 0, G::kKeyspace, nullptr, kObjectSubcommands},
+    {"memory", "memory", -2, 0, 0, 0, 0, G::kServer, nullptr, kMemorySubcommands},
     {"info", "info", -1, kLs, 0, 0, 0, G::kServer, Info},
     {"time", "time", 1, kLs | kF, 0, 0, 0, G::kServer, Time},
     {"shutdown", "shutdown", -1, kAdm | kCmdAllowBusy, 0, 0, 0, G::kServer, Shutdown},

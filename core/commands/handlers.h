@@ -63,6 +63,13 @@ void Touch(CommandContext& ctx, CommandArgs argv);
 void DbSize(CommandContext& ctx, CommandArgs argv);
 void FlushAll(CommandContext& ctx, CommandArgs argv);  // FLUSHALL and FLUSHDB
 
+// object_commands.cc
+void ObjectEncoding(CommandContext& ctx, CommandArgs argv);
+void ObjectFreq(CommandContext& ctx, CommandArgs argv);
+void ObjectIdletime(CommandContext& ctx, CommandArgs argv);
+void ObjectRefcount(CommandContext& ctx, CommandArgs argv);
+void MemoryUsage(CommandContext& ctx, CommandArgs argv);
+
 // scan_commands.cc
 void Keys(CommandContext& ctx, CommandArgs argv);
 void Scan(CommandContext& ctx, CommandArgs argv);

@@ -429,6 +429,31 @@ std::optional<ItemView> Store::PeekIncludingExpired(std::string_view key) const 
   return ViewOf(impl_->table.At(slot));
 }
 
+std::optional<std::uint64_t> Store::UsageBytes(std::string_view key, TimeMs now) const {
+  const std::size_t slot = impl_->table.Find(key, impl_->table.Hash(key));
+  if (slot == kNotFound) return std::nullopt;
+  const Item* item = impl_->table.At(slot);
+  if (IsExpired(item, now)) return std::nullopt;
+  return store_internal::ItemFootprint(item);
+}
+
+bool Store::KeepsAccessFrequency() const {
+  const EvictionKind kind = impl_->policy->kind();
+  return kind == EvictionKind::kS3Fifo || kind == EvictionKind::kSieve;
+}
+
+std::optional<unsigned> Store::AccessFrequency(std::string_view key, TimeMs now) const {
+  SHOAL_ASSERT(KeepsAccessFrequency());
+  const std::size_t slot = impl_->table.Find(key, impl_->table.Hash(key));
+  if (slot == kNotFound) return std::nullopt;
+  const Item* item = impl_->table.At(slot);
+  if (IsExpired(item, now)) return std::nullopt;
+  if (impl_->policy->kind() == EvictionKind::kSieve) {
+    return (item->flags & store_internal::kFlagVisited) != 0 ? 1u : 0u;
+  }
+  return store_internal::ItemFreq(item);
+}
+
 Result<void> Store::Set(std::string_view key, std::string_view value, TimeMs expire_at, TimeMs now,
                         std::uint64_t version) {
   return impl_->Set(key, value, expire_at, now, version);

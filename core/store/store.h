@@ -103,6 +103,17 @@ class Store {
   std::optional<ItemView> Peek(std::string_view key, TimeMs now) const;
   // The item as stored, expired or not (replication compares versions with it).
   std::optional<ItemView> PeekIncludingExpired(std::string_view key) const;
+  // MEMORY USAGE: the bytes `key`'s item is accounted at (its malloc chunk: header, key, value,
+  // expiry, version), as used_bytes() counts it; nullopt when absent or expired. The table slot
+  // and the expiring array's entry are shared overhead and not included. No access is recorded.
+  std::optional<std::uint64_t> UsageBytes(std::string_view key, TimeMs now) const;
+  // OBJECT FREQ: the access frequency the eviction policy keeps for `key`: S3-FIFO's counter
+  // (0..3) or SIEVE's visited bit (0 or 1); nullopt when absent or expired. REQUIRES:
+  // KeepsAccessFrequency() (asserted). No access is recorded.
+  std::optional<unsigned> AccessFrequency(std::string_view key, TimeMs now) const;
+  // Whether the policy keeps an access frequency per item (S3-FIFO, SIEVE; not LRU or
+  // noeviction, which keep only an order).
+  bool KeepsAccessFrequency() const;
 
   // Stores or overwrites `key` with `value` and absolute expiry `expire_at` (kNoExpiry: none),
   // stamped with `version` (0: none). An expire_at <= now deletes the key instead (as Redis does

@@ -106,7 +106,9 @@ constexpr std::string_view kWords[] = {
     "1.5", "-0", "1e308", "1e309", "inf", "-inf", "nan", "0x10", "1e-320", " 2.5", "5.0e3",
     "slots", "nodes", "shards", "myid", "countkeysinslot", "getkeysinslot",
     // KEYS / SCAN globs and options, COPY's options.
-    "MATCH", "REPLACE", "DB", "16", "string", "k*", "[^k]*", "[a-]", "*\\", "18446744073709551615"};
+    "MATCH", "REPLACE", "DB", "16", "string", "k*", "[^k]*", "[a-]", "*\\", "18446744073709551615",
+    // OBJECT and MEMORY subcommands and options.
+    "encoding", "freq", "idletime", "refcount", "usage", "SAMPLES"};
 // clang-format on
 
 // tests/fuzz/make_seeds.py spells the long value as word 1; an argument byte below 0xc0 picks a

@@ -198,6 +198,18 @@ def command_seeds():
         command(0, "COPY", "user:3", "item:1", "REPLACE"), command(0, "COPY", "a", "b", "DB", "1"),
         forward(60, 1), command(0, "RENAME", "user:3", "x"), command(0, "KEYS", "*"),
     ])
+    # OBJECT and MEMORY USAGE on int / embstr / raw values, on LRU (no FREQ) and S3-FIFO.
+    introspection = b"".join([
+        command(0, "MSET", "i", "123", "e", "hello", "r", "x" * 50),
+        command(0, "OBJECT", "ENCODING", "i"), command(0, "OBJECT", "ENCODING", "r"),
+        command(0, "OBJECT", "REFCOUNT", "i"), command(0, "OBJECT", "FREQ", "e"),
+        command(0, "GET", "e"), command(0, "OBJECT", "FREQ", "e"),
+        command(0, "OBJECT", "IDLETIME", "e"), command(0, "OBJECT", "HELP"),
+        command(0, "MEMORY", "USAGE", "r", "SAMPLES", "0"), command(0, "MEMORY", "USAGE", "no"),
+        command(0, "MEMORY", "USAGE", "r", "SAMPLES", "-1"), command(0, "MEMORY", "HELP"),
+    ])
+    seeds["introspection"] = bytes([S3FIFO]) + introspection
+    seeds["introspection-lru"] = bytes([LRU]) + introspection
     # CLUSTER's subcommands on a single node, and the read-only/read-write switches.
     seeds["cluster"] = bytes([S3FIFO]) + b"".join([
         command(0, "CLUSTER", "KEYSLOT", "{t}a"), command(0, "CLUSTER", "INFO"),
