@@ -90,6 +90,16 @@ static_assert((kSlotCount & (kSlotCount - 1)) == 0, "KeySlot masks with kSlotCou
 inline constexpr std::int64_t kShutdownDrainMs = 5000;
 // After accept fails for lack of file descriptors, wait this long before accepting again.
 inline constexpr std::int64_t kAcceptRetryMs = 100;
+// --timeout (Redis's `timeout`): idle seconds after which the server closes a client, at most
+// Redis's bound (INT_MAX). The driver looks for idle clients once per kIdleCheckIntervalMs (on its
+// tick), so a client goes between timeout and timeout + kIdleCheckIntervalMs + one tick after its
+// last byte, as in Redis, whose clientsCron visits every client about once a second.
+inline constexpr std::uint64_t kClientIdleSecondsMax = 2147483647;
+inline constexpr std::int64_t kIdleCheckIntervalMs = 1000;
+// Protected mode (net/protected_mode.h): refused clients are logged at most once per this long
+// (the line counts the ones in between), so a port scan cannot flood the log.
+inline constexpr std::int64_t kProtectedModeLogIntervalMs = 10 * 1000;
+static_assert(kIdleCheckIntervalMs >= kTickIntervalMs, "idle clients are looked for on a tick");
 
 // --- Consistency checker (sim/checker.h; added by the checker engineer) ------------------------
 // Violations kept in one CheckResult; the rest are only counted (a broken run can flag thousands).

@@ -22,6 +22,7 @@
 #include "net/listen.h"
 #include "net/log.h"
 #include "net/process_usage.h"
+#include "net/protected_mode.h"
 #include "net/read_buffer.h"
 #include "net/state_file.h"
 
@@ -54,6 +55,20 @@ constexpr std::size_t kOutputKeepBytes = 4 * limits::kReadChunkBytes;
 void Release(std::string& bytes) {
   bytes.clear();
   if (bytes.capacity() > kOutputKeepBytes) std::string().swap(bytes);
+}
+
+// Whether the Step that began with `outputs_before` outputs in `fx` (the last ending at
+// `end_before`) gave `client` any reply bytes.
+bool RepliedTo(const Effects& fx, ClientId client, std::size_t outputs_before,
+               std::size_t end_before) {
+  if (outputs_before > 0 && fx.outputs[outputs_before - 1].client == client &&
+      fx.outputs[outputs_before - 1].end > end_before) {
+    return true;
+  }
+  for (std::size_t i = outputs_before; i < fx.outputs.size(); ++i) {
+    if (fx.outputs[i].client == client) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -106,6 +121,11 @@ struct Server::Impl {
   void Unregister(Connection& connection);
   void BeginShutdown(std::string_view reason);
   void MaybeFinish();
+  // Protected mode: sends -DENIED to a client the Node never hears of, closes it, logs (rarely).
+  void Refuse(Socket& socket, const std::string& address);
+  // --timeout: closes every client idle for longer than options.idle_timeout_ms (Redis's
+  // clientsCronHandleTimeout). Called from the tick, once per limits::kIdleCheckIntervalMs.
+  void CloseIdle(std::int64_t now_ms);
 
   asio::io_context io;
   Acceptor acceptor;
@@ -127,6 +147,11 @@ struct Server::Impl {
   Effects effects;  // reused by every Step/Tick: the hot path allocates nothing
   absl::flat_hash_map<ClientId, Connection*> connections;
   ClientId client_id_next = 1;
+  // The monotonic clock (ms) as of the last tick: connections stamp their activity with it, so
+  // a read costs no clock reading. Idle clients are looked for again at idle_check_next_ms.
+  std::int64_t clock_ms = 0;
+  std::int64_t idle_check_next_ms = 0;
+  RefusalLog refusals{limits::kProtectedModeLogIntervalMs};
   bool listening = false;
   bool draining = false;
   bool finished = false;
@@ -142,7 +167,8 @@ class Connection {
         id_(id),
         address_(std::move(address)),
         input_(limits::kReadChunkBytes),
-        parser_(server.options.parser) {}
+        parser_(server.options.parser),
+        last_active_ms_(server.clock_ms) {}
 
   static Task<> Run(std::shared_ptr<Connection> self) { co_await self->Loop(); }
 
@@ -179,11 +205,21 @@ class Connection {
     error_code ec;
     socket_.cancel(ec);
   }
-  // Closes now, dropping queued output (limit breaches, drain timeout).
-  void Abort(std::string_view reason) {
+  // Replies routed from outside this connection's own batch (held replies whose writes
+  // committed): nothing is held any more, as far as the driver can tell (it cannot see the Node's
+  // queue, so a partial release of several held replies counts as all).
+  void ReleasedHeld() { held_ = false; }
+  // How long (ms) this connection has been idle at `now_ms`: 0 while it has work in flight
+  // (output queued or being written, a pipeline left to execute, a reply held).
+  std::int64_t IdleMs(std::int64_t now_ms) const {
+    if (dead_ || !output_.empty() || !writing_.empty() || more_input_ || held_) return 0;
+    return now_ms - last_active_ms_;
+  }
+  // Closes now, dropping queued output (limit breaches, drain timeout, idle).
+  void Abort(std::string_view reason, LogLevel level = LogLevel::kInfo) {
     if (dead_) return;
-    Log(LogLevel::kInfo, "closing client id=" + std::to_string(id_) + " addr=" + address_ + ": " +
-                             std::string(reason));
+    Log(level, "closing client id=" + std::to_string(id_) + " addr=" + address_ + ": " +
+                   std::string(reason));
     dead_ = true;
     close_requested_ = true;
     output_.clear();
@@ -210,10 +246,12 @@ class Connection {
   std::string output_;     // replies queued, not yet being written
   std::string writing_;    // replies handed to the socket; swapped with output_, never copied
   std::size_t needed_bytes_ = 0;  // parse again only once input_ holds this many bytes
+  std::int64_t last_active_ms_;   // Impl::clock_ms when a byte was last received or written
   bool reading_ = false;
   bool more_input_ = false;  // complete commands left after the per-batch cap
   bool close_requested_ = false;
   bool dead_ = false;  // socket closed or peer gone: nothing more is written
+  bool held_ = false;  // cluster mode: the last command's reply is held behind its write
 };
 
 // The connection's one coroutine. Each turn: write what is queued (one send for the whole batch),
@@ -229,6 +267,7 @@ Task<> Connection::Loop() {
         const std::size_t sent = SendNow(output_, ec);
         if (!ec && sent == output_.size()) {
           Release(output_);
+          last_active_ms_ = server_.clock_ms;
           break;
         }
         if (!ec) {
@@ -237,6 +276,7 @@ Task<> Connection::Loop() {
                                      asio::buffer(writing_.data() + sent, writing_.size() - sent),
                                      asio::redirect_error(kAwait, ec));
           Release(writing_);
+          last_active_ms_ = server_.clock_ms;
         }
         if (ec) {
           dead_ = true;
@@ -271,6 +311,7 @@ Task<> Connection::Loop() {
           }
         }
         input_.Commit(n);
+        last_active_ms_ = server_.clock_ms;
         if (input_.size() < needed_bytes_) continue;  // a large frame is still arriving
       }
       ProcessBatch();
@@ -311,6 +352,7 @@ void Connection::ProcessBatch() {
   // (the batch start, after the read) to the end of its Step, so it covers parse and execute.
   // With --latency-tracking no, no clock is read and the Node records no durations.
   const bool timed = server_.latency_tracking;
+  const bool replicated = server_.links != nullptr;  // only then may the Node hold a reply
   std::uint64_t ticks_before = timed ? CycleClock::Now() : 0;
   while (!input_.empty() && !close_requested_) {
     if (commands == limits::kCommandsPerReadMax) {
@@ -329,7 +371,11 @@ void Connection::ProcessBatch() {
     }
     needed_bytes_ = 0;
     if (!command_.argv.empty()) {
+      const std::size_t outputs_before = fx.outputs.size();
+      const std::size_t end_before = outputs_before == 0 ? 0 : fx.outputs.back().end;
       server_.node.Step(now, ClientCommand{id_, command_.argv}, fx);
+      // A held reply holds every later one, so the last command's tells the state.
+      if (replicated) held_ = !RepliedTo(fx, id_, outputs_before, end_before);
       if (timed) {
         const std::uint64_t ticks_after = CycleClock::Now();
         server_.node.CommandTook(CycleClock::ToNs(ticks_after - ticks_before));
@@ -401,7 +447,10 @@ void Server::Impl::Route(Effects& fx, Connection* current) {
     } else {
       target->Enqueue(std::string_view(fx.bytes).substr(out.begin, out.end - out.begin));
     }
-    if (target != current) target->Wake();
+    if (target != current) {
+      target->ReleasedHeld();
+      target->Wake();
+    }
   }
   for (ClientId client : fx.closes) {
     Connection* target = (current != nullptr && current->id() == client) ? current : Find(client);
@@ -442,7 +491,15 @@ Task<> Server::Impl::AcceptLoop() {
     socket.set_option(tcp::no_delay(true), ec);
     socket.non_blocking(true, ec);  // lets Connection::SendNow try a plain send(2) first
     std::string address;
-    if (tcp::endpoint remote = socket.remote_endpoint(ec); !ec) address = EndpointText(remote);
+    std::optional<asio::ip::address> peer;
+    if (tcp::endpoint remote = socket.remote_endpoint(ec); !ec) {
+      address = EndpointText(remote);
+      peer = remote.address();
+    }
+    if (ProtectedModeRefuses(options.protected_mode, !node.config().requirepass.empty(), peer)) {
+      Refuse(socket, address);
+      continue;
+    }
     const ClientId id = client_id_next++;
     auto connection = std::make_shared<Connection>(*this, std::move(socket), id, address);
     connections.emplace(id, connection.get());
@@ -468,10 +525,39 @@ Task<> Server::Impl::TickLoop() {
     next += period;
     effects.Clear();
     const NodeTime now = NowMs();
+    clock_ms = now.mono;
     node.Tick(now, effects);
     node.Flush(now, effects);
     Route(effects, nullptr);
     Observe(now);
+    if (options.idle_timeout_ms > 0 && now.mono >= idle_check_next_ms) CloseIdle(now.mono);
+  }
+}
+
+void Server::Impl::Refuse(Socket& socket, const std::string& address) {
+  // One write, as Redis does: a fresh socket's send buffer takes the whole reply.
+  error_code ec;
+  socket.write_some(asio::buffer(kProtectedModeDenied.data(), kProtectedModeDenied.size()), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
+  if (std::string line = refusals.Refused(NowMs().mono, address); !line.empty()) {
+    Log(LogLevel::kWarning, line);
+  }
+}
+
+void Server::Impl::CloseIdle(std::int64_t now_ms) {
+  idle_check_next_ms = now_ms + limits::kIdleCheckIntervalMs;
+  std::size_t closed = 0;
+  // Abort only closes the socket; each coroutine unregisters itself later, so the map holds.
+  for (auto& [id, connection] : connections) {
+    if (connection->IdleMs(now_ms) > options.idle_timeout_ms) {
+      connection->Abort("idle (--timeout)", LogLevel::kDebug);
+      ++closed;
+    }
+  }
+  if (closed > 0) {
+    Log(LogLevel::kInfo, "closed " + std::to_string(closed) + " idle client(s) (--timeout " +
+                             std::to_string(options.idle_timeout_ms / 1000) + ")");
   }
 }
 
@@ -570,6 +656,8 @@ std::optional<std::uint16_t> Server::metrics_port() const { return impl_->metric
 void Server::Run() {
   Impl& s = *impl_;
   SHOAL_ASSERT_MSG(s.listening, "Server::Run before a successful Listen");
+  s.clock_ms = NowMs().mono;
+  s.idle_check_next_ms = s.clock_ms + limits::kIdleCheckIntervalMs;
   asio::co_spawn(s.io.get_executor(), s.AcceptLoop(),
                  [](std::exception_ptr e) { LogEscapedException("accept loop", e); });
   if (s.links != nullptr) s.links->Start();

@@ -27,6 +27,8 @@
 //   1. Every connection the Node was told about (ClientConnected) is told gone exactly once
 //      (ClientDisconnected), before its ClientId leaves the registry.
 //   2. A connection's replies are written in the order its commands were executed.
+//   3. A connection the Node was never told about (refused by protected mode) gets nothing but
+//      the -DENIED reply and a close.
 #pragma once
 
 #include <cstddef>
@@ -65,6 +67,13 @@ struct ServerOptions {
   std::string voter_state_path;
   // Prometheus /metrics on its own thread (net/metrics_server.h); unset: no listener.
   std::optional<MetricsOptions> metrics;
+  // Protected mode (net/protected_mode.h): while the NodeConfig has no requirepass, a client
+  // from a non-loopback address is sent -DENIED and closed.
+  bool protected_mode = true;
+  // Redis's `timeout`: a client idle for longer than this is closed; 0: never. Idle means nothing
+  // received and nothing written for that long, with no reply queued, being written or held
+  // behind an unfinished write. Looked for once per limits::kIdleCheckIntervalMs.
+  std::int64_t idle_timeout_ms = 0;
 };
 
 class Server {

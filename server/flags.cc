@@ -25,7 +25,7 @@ constexpr std::string_view kValueFlags[] = {
     "max-clients", "requirepass", "log-level"};
 
 bool IsValueFlag(std::string_view name) {
-  if (IsClusterFlag(name) || IsObservabilityFlag(name)) return true;
+  if (IsClusterFlag(name) || IsObservabilityFlag(name) || IsSecurityFlag(name)) return true;
   for (std::string_view flag : kValueFlags) {
     if (flag == name) return true;
   }
@@ -80,6 +80,8 @@ std::string Apply(std::string_view name, std::string_view value, ServerFlags& fl
     flags.log_level = *level;
   } else if (std::optional<std::string> error =
                  ApplyObservabilityFlag(name, value, flags.observability)) {
+    return *error;
+  } else if (std::optional<std::string> error = ApplySecurityFlag(name, value, flags.security)) {
     return *error;
   } else {
     return "unknown flag --" + std::string(name);
@@ -176,6 +178,7 @@ std::string HelpText() {
           std::string(net::LogLevelName(d.log_level)) + ")\n";
   text += ClusterHelpText();
   text += ObservabilityHelpText();
+  text += SecurityHelpText();
   text += "  -h, --help              this text\n";
   text += "\n";
   text +=

@@ -22,6 +22,7 @@
 #include "net/log.h"
 #include "server/cluster_flags.h"
 #include "server/observability_flags.h"
+#include "server/security_flags.h"
 
 namespace shoal::server {
 
@@ -38,6 +39,7 @@ struct ServerFlags {
   net::LogLevel log_level = net::LogLevel::kInfo;
   ClusterFlags cluster;              // server/cluster_flags.h
   ObservabilityFlags observability;  // server/observability_flags.h
+  SecurityFlags security;            // server/security_flags.h
 };
 
 // Either the flags or a one-line message saying what is wrong (without a "shoald:" prefix).

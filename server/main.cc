@@ -85,6 +85,8 @@ int main(int argc, char** argv) {
   options.port = flags.port;
   options.parser.bulk_bytes_max = flags.value_bytes_max;
   options.input_bytes_max = flags.value_bytes_max + shoal::limits::kPendingInputSlackBytes;
+  options.protected_mode = flags.security.protected_mode;
+  options.idle_timeout_ms = static_cast<std::int64_t>(flags.security.timeout_s) * 1000;
   if (flags.cluster.enabled) {
     shoal::net::PeerLinksOptions peers;
     peers.self = flags.cluster.self;
@@ -122,6 +124,8 @@ int main(int argc, char** argv) {
        {"max-value-bytes", std::to_string(flags.value_bytes_max)},
        {"max-clients", std::to_string(flags.clients_max)},
        {"requirepass", flags.requirepass.empty() ? "no" : "yes"},
+       {"protected-mode", flags.security.protected_mode ? "yes" : "no"},
+       {"timeout", std::to_string(flags.security.timeout_s)},
        {"log-level", std::string(shoal::net::LogLevelName(flags.log_level))},
        {"log-format", std::string(shoal::net::LogFormatName(obs.log_format))},
        {"metrics", metrics},
