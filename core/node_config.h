@@ -35,6 +35,8 @@ struct NodeConfig {
   // Shown by INFO / CONFIG GET only; the core never opens a socket.
   std::string bind = "127.0.0.1";
   std::uint16_t port = 7379;
+  std::uint64_t idle_timeout_s = 0;  // --timeout: the driver closes idle clients (0: never)
+  bool protected_mode = true;        // --protected-mode: enforced by the driver (net/)
   std::string version = "0.1.0";
   std::uint64_t process_id = 0;  // for INFO; 0 in simulation
   // Observability: slow log and hot-key settings; whether the driver times commands (Redis's

@@ -199,6 +199,8 @@ NodeConfig MakeNodeConfig(const ServerFlags& flags) {
   config.clients_max = flags.clients_max;
   config.bind = flags.bind;
   config.port = flags.port;
+  config.idle_timeout_s = flags.security.timeout_s;
+  config.protected_mode = flags.security.protected_mode;
   if (flags.cluster.enabled) {
     auto cluster = std::make_shared<cluster::ClusterConfig>();
     cluster->node_id = flags.cluster.self;

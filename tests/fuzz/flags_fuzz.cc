@@ -59,7 +59,9 @@ bool SameFlags(const ServerFlags& a, const ServerFlags& b) {
   return SameCluster(a.cluster, b.cluster) && a.help == b.help && a.bind == b.bind &&
          a.port == b.port && a.maxmemory_bytes == b.maxmemory_bytes && a.eviction == b.eviction &&
          a.value_bytes_max == b.value_bytes_max && a.clients_max == b.clients_max &&
-         a.requirepass == b.requirepass && a.log_level == b.log_level;
+         a.requirepass == b.requirepass && a.log_level == b.log_level &&
+         a.security.protected_mode == b.security.protected_mode &&
+         a.security.timeout_s == b.security.timeout_s;
 }
 
 bool SameResult(const FlagsResult& a, const FlagsResult& b) {
@@ -80,6 +82,8 @@ std::vector<std::string> Spell(const ServerFlags& flags, bool with_equals) {
       {"log-level", std::string(net::LogLevelName(flags.log_level))},
       {"cluster", flags.cluster.enabled ? "yes" : "no"},
       {"copies", std::to_string(flags.cluster.copies)},
+      {"protected-mode", flags.security.protected_mode ? "yes" : "no"},
+      {"timeout", std::to_string(flags.security.timeout_s)},
   };
   std::string members;
   for (const PeerAddress& member : flags.cluster.members) {

@@ -70,6 +70,8 @@ def flags_seeds():
         "sizes": args("--maxmemory=2GB", "--max-value-bytes=512mb", "--maxmemory", "1000k"),
         "errors": args("--port", "65536", "--bogus", "x", "--maxmemory=-1"),
         "missing-value": args("--requirepass"),
+        "security": args("--protected-mode", "no", "--timeout=300", "--requirepass", "pw"),
+        "security-errors": args("--protected-mode=maybe", "--timeout", "2147483648"),
         "cluster": args("--port", "7001", "--cluster", "yes", "--cluster-members",
                         "127.0.0.1:17001,127.0.0.1:17002,[::1]:17003", "--copies=2"),
         "cluster-announce": args("--port=7002", "--bind", "0.0.0.0", "--cluster=yes",

@@ -152,6 +152,7 @@ class IdleTimeoutTest(unittest.TestCase):
                 sent = 0
                 self.assertEqual(idle_raw.call("PING"), "PONG")
                 self.assertTrue(idle_py.ping())
+                self.assertEqual(idle_raw.call("CONFIG", "GET", "timeout"), [b"timeout", b"1"])
                 began = time.monotonic()
                 closed_after = None
                 # Past 2.5 s (more than twice the timeout) and until the idle one is closed.

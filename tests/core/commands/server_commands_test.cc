@@ -130,13 +130,15 @@ TEST(ServerCommands, ConfigGet) {
   EXPECT_EQ(h.Run({"config", "get", "port"}), "*2\r\n" + Bulk("port") + Bulk("6400"));
   EXPECT_EQ(h.Run({"config", "get", "bind"}), "*2\r\n" + Bulk("bind") + Bulk("127.0.0.1"));
   EXPECT_EQ(h.Run({"config", "get", "timeout"}), "*2\r\n" + Bulk("timeout") + Bulk("0"));
+  EXPECT_EQ(h.Run({"config", "get", "protected-mode"}),
+            "*2\r\n" + Bulk("protected-mode") + Bulk("yes"));
   EXPECT_EQ(
       h.Run({"config", "get", "proto-max-bulk-len"}),
       "*2\r\n" + Bulk("proto-max-bulk-len") + Bulk(std::to_string(config.store.value_bytes_max)));
   EXPECT_EQ(h.Run({"config", "get", "nothing-like-this"}), "*0\r\n");
   EXPECT_EQ(h.Run({"config", "get", "[bp]o?t"}), "*2\r\n" + Bulk("port") + Bulk("6400"));
   const std::string all = h.Run({"config", "get", "*"});
-  EXPECT_EQ(all.substr(0, 5), "*34\r\n");
+  EXPECT_EQ(all.substr(0, 5), "*36\r\n");
   EXPECT_EQ(h.Run({"config", "get"}),
             Err("ERR wrong number of arguments for 'config|get' command"));
   EXPECT_EQ(h.Run({"config"}), Err("ERR wrong number of arguments for 'config' command"));
