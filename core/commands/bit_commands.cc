@@ -1,7 +1,8 @@
-// Bit commands over string values: GETBIT, SETBIT, BITCOUNT, BITPOS. Semantics, argument order
-// and reply texts follow Redis 7.0 (bitops.c), including its order of checks: a missing key
+// Bit commands over string values: GETBIT, SETBIT, BITCOUNT, BITPOS, BITOP. Semantics, argument
+// order and reply texts follow Redis 7.0 (bitops.c), including its order of checks: a missing key
 // answers BITCOUNT and BITPOS before their range arguments are parsed. Bit 0 is the most
 // significant bit of the first byte.
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -246,6 +247,70 @@ void BitPos(CommandContext& ctx, CommandArgs argv) {
   } else {
     ctx.reply.Integer(static_cast<std::int64_t>(bits.last) + 1);
   }
+}
+
+// BITOP AND|OR|XOR|NOT destkey key [key ...] (Redis 7.0 bitopCommand). A missing source is a
+// string of zero bytes; the result is as long as the longest source (shorter sources are padded
+// with zero bytes before the operation). It replaces destkey without a TTL; an empty result
+// deletes destkey. Replies the result's length. The sources are read as GET reads them (a hit or
+// a miss, an access for eviction). The result is never longer than the longest source, so it
+// fits the value limit; one source at a time is copied into it (views into the store are not
+// kept across the next read).
+void BitOp(CommandContext& ctx, CommandArgs argv) {
+  enum class Op { kAnd, kOr, kXor, kNot };
+  Op op;
+  if (EqualsLower(argv[1], "and")) {
+    op = Op::kAnd;
+  } else if (EqualsLower(argv[1], "or")) {
+    op = Op::kOr;
+  } else if (EqualsLower(argv[1], "xor")) {
+    op = Op::kXor;
+  } else if (EqualsLower(argv[1], "not")) {
+    op = Op::kNot;
+  } else {
+    ctx.reply.Error(kErrSyntax);
+    return;
+  }
+  if (op == Op::kNot && argv.size() != 4) {
+    ctx.reply.Error("ERR BITOP NOT must be called with a single source key.");
+    return;
+  }
+  std::string result;
+  for (std::size_t i = 3; i < argv.size(); ++i) {
+    const std::optional<ItemView> item = ctx.store.Get(argv[i], ctx.now);
+    const std::string_view source = item ? item->value : std::string_view();
+    if (i == 3) {
+      result.assign(source);
+      continue;
+    }
+    // Both sides padded with zero bytes to the longer one: x AND 0 = 0, x OR 0 = x XOR 0 = x.
+    // Only the bytes both had are combined.
+    const std::size_t common = std::min(source.size(), result.size());
+    if (source.size() > result.size()) {
+      result.resize(source.size(), '\0');
+      if (op != Op::kAnd) {
+        std::memcpy(result.data() + common, source.data() + common, source.size() - common);
+      }
+    } else if (op == Op::kAnd) {
+      std::memset(result.data() + common, 0, result.size() - common);
+    }
+    for (std::size_t b = 0; b < common; ++b) {
+      const auto x = static_cast<unsigned char>(result[b]);
+      const auto y = static_cast<unsigned char>(source[b]);
+      const unsigned char r = op == Op::kAnd ? (x & y) : op == Op::kOr ? (x | y) : (x ^ y);
+      result[b] = static_cast<char>(r);
+    }
+  }
+  if (op == Op::kNot) {
+    for (char& c : result) c = static_cast<char>(~static_cast<unsigned char>(c));
+  }
+  if (result.empty()) {
+    DeleteKey(ctx, argv[2]);
+    ctx.reply.Integer(0);
+    return;
+  }
+  if (!StoreValueOrReply(ctx, argv[2], result, kNoExpiry)) return;
+  ctx.reply.Integer(static_cast<std::int64_t>(result.size()));
 }
 
 }  // namespace shoal::commands

@@ -34,6 +34,7 @@ constexpr KeySpec kRenameKeys[] = {{"RW access delete", 1, 0, 1}, {"OW update", 
 constexpr KeySpec kRenameNxKeys[] = {{"RW access delete", 1, 0, 1}, {"OW insert", 2, 0, 1}};
 constexpr KeySpec kCopyKeys[] = {{"RO access", 1, 0, 1}, {"OW update", 2, 0, 1}};
 constexpr KeySpec kTouchKeys[] = {{"RO", 1, -1, 1}};
+constexpr KeySpec kBitOpKeys[] = {{"OW update", 2, 0, 1}, {"RO access", 3, -1, 1}};
 constexpr std::string_view kKeysTips[] = {"request_policy:all_shards",
                                           "nondeterministic_output_order"};
 constexpr std::string_view kScanTips[] = {"nondeterministic_output", "request_policy:special"};
@@ -193,6 +194,7 @@ constexpr CommandSpec kCommands[] = {
     {"getbit", "getbit", 3, kRo | kF, 1, 1, 1, G::kBitmap, GetBit},
     {"setbit", "setbit", 4, kRw | kOom, 1, 1, 1, G::kBitmap, SetBit},
     {"bitcount", "bitcount", -2, kRo, 1, 1, 1, G::kBitmap, BitCount},
+    {"bitop", "bitop", -4, kRw | kOom, 2, -1, 1, G::kBitmap, BitOp, {}, kBitOpKeys},
     {"bitpos", "bitpos", -3, kRo, 1, 1, 1, G::kBitmap, BitPos},
     // Keyspace.
     {"del", "del", -2, kRw, 1, -1, 1, G::kKeyspace, Del},

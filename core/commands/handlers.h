@@ -45,6 +45,7 @@ void GetBit(CommandContext& ctx, CommandArgs argv);
 void SetBit(CommandContext& ctx, CommandArgs argv);
 void BitCount(CommandContext& ctx, CommandArgs argv);
 void BitPos(CommandContext& ctx, CommandArgs argv);
+void BitOp(CommandContext& ctx, CommandArgs argv);
 
 // key_commands.cc
 void Del(CommandContext& ctx, CommandArgs argv);  // DEL and UNLINK

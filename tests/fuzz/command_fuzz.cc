@@ -108,7 +108,9 @@ constexpr std::string_view kWords[] = {
     // KEYS / SCAN globs and options, COPY's options.
     "MATCH", "REPLACE", "DB", "16", "string", "k*", "[^k]*", "[a-]", "*\\", "18446744073709551615",
     // OBJECT and MEMORY subcommands and options.
-    "encoding", "freq", "idletime", "refcount", "usage", "SAMPLES"};
+    "encoding", "freq", "idletime", "refcount", "usage", "SAMPLES",
+    // BITOP's operations.
+    "AND", "OR", "XOR", "NOT"};
 // clang-format on
 
 // tests/fuzz/make_seeds.py spells the long value as word 1; an argument byte below 0xc0 picks a

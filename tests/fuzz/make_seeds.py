@@ -210,6 +210,13 @@ def command_seeds():
         command(0, "MEMORY", "USAGE", "r", "SAMPLES", "0"), command(0, "MEMORY", "USAGE", "no"),
         command(0, "MEMORY", "USAGE", "r", "SAMPLES", "-1"), command(0, "MEMORY", "HELP"),
     ])
+    seeds["bitop"] = bytes([S3FIFO]) + b"".join([
+        command(0, "MSET", "{t}a", "foobar", "{t}b", "abc"),
+        command(0, "BITOP", "AND", "{t}d", "{t}a", "{t}b"),
+        command(0, "BITOP", "XOR", "{t}d", "{t}b", "{t}none", "{t}a"),
+        command(0, "BITOP", "NOT", "{t}d", "{t}a"), command(0, "BITOP", "NOT", "{t}d", "a", "b"),
+        command(0, "BITOP", "OR", "{t}d", "{t}x", "{t}y"), command(0, "BITOP", "NAND", "d", "a"),
+    ])
     seeds["introspection"] = bytes([S3FIFO]) + introspection
     seeds["introspection-lru"] = bytes([LRU]) + introspection
     # CLUSTER's subcommands on a single node, and the read-only/read-write switches.

@@ -3,11 +3,11 @@
 sent to shoald and to a redis-server 7.0 started here (same value limit: max-value-bytes 1mb and
 proto-max-bulk-len 1mb), and every raw reply must be byte-identical.
 
-Commands: GETRANGE, SUBSTR, SETRANGE, GETBIT, SETBIT, BITCOUNT, BITPOS, LCS, GETSET, INCRBYFLOAT,
-with SET (sometimes with an EXAT far in the future), GET, DEL, STRLEN and EXPIRETIME to build and
-observe state (EXPIRETIME shows which writes keep a key's TTL). 16 keys, so commands collide; at
-least 30% of the commands are malformed on purpose (wrong arity, non-numeric or out-of-range
-numbers, bad units and options, offsets past the value limit). A share of the commands goes over
+Commands: GETRANGE, SUBSTR, SETRANGE, GETBIT, SETBIT, BITCOUNT, BITPOS, BITOP, LCS, GETSET,
+INCRBYFLOAT, with SET (sometimes with an EXAT far in the future), GET, DEL, STRLEN and EXPIRETIME
+to build and observe state (EXPIRETIME shows which writes keep a key's TTL). 16 keys, so
+commands collide; at least 30% of the commands are malformed on purpose (wrong arity,
+non-numeric or out-of-range numbers, bad units and options, offsets past the value limit). A share of the commands goes over
 RESP3 connections (LCS IDX is a map there). At the end every key's value and expiry is compared.
 
 Run: /usr/bin/python3 string_diff_test.py --shoald build/bin/shoald   (fixed seed, 5,000 commands)
@@ -247,6 +247,21 @@ class Generator:
             return argv, True
         return argv, False
 
+    def bitop(self):
+        op = self.rng.choice([b"AND", b"OR", b"XOR", b"NOT", b"and", b"xor"])
+        sources = 1 if op.upper() == b"NOT" else self.rng.randint(1, 3)
+        argv = [b"BITOP", op, self.key()] + [self.key() for _ in range(sources)]
+        if self.malformed():
+            r = self.rng.random()
+            if r < 0.3:
+                argv = argv[:3]  # no source key
+            elif r < 0.6:
+                argv = [b"BITOP", b"NOT", self.key(), self.key(), self.key()]
+            else:
+                argv[1] = self.rng.choice([b"NAND", b"", b"AN", b"NOTT"])
+            return argv, True
+        return argv, False
+
     def getset(self):
         argv = [b"GETSET", self.key(), self.value()]
         if self.malformed():
@@ -279,8 +294,8 @@ class Generator:
 
     def next(self):
         builders = [self.getrange, self.setrange, self.getbit, self.setbit, self.bitcount,
-                    self.bitpos, self.lcs, self.getset, self.incrbyfloat, self.helper]
-        weights = [10, 9, 8, 9, 10, 10, 8, 6, 10, 14]
+                    self.bitpos, self.bitop, self.lcs, self.getset, self.incrbyfloat, self.helper]
+        weights = [10, 9, 8, 9, 10, 10, 8, 8, 6, 10, 14]
         return self.rng.choices(builders, weights)[0]()
 
 

@@ -151,6 +151,35 @@ TEST(ClusterNodeTest, RangeBitAndFloatWritesReplicateTheirEffect) {
   c.CheckInvariants();
 }
 
+// BITOP writes its destination through the mutation path (with no TTL) and deletes it when the
+// result is empty; its keys must share a slot.
+TEST(ClusterNodeTest, BitOpReplicatesItsDestinationAndRefusesCrossSlotKeys) {
+  TestCluster c(3, 3);
+  ASSERT_TRUE(c.Settle());
+  const std::string tag = c.KeyWithPrimary(2);
+  const std::string a = "{" + tag + "}a", b = "{" + tag + "}b", dest = "{" + tag + "}d";
+  const auto replicas = c.placement().Replicas(KeySlot(dest));
+  c.Connect(replicas[0], 1);
+  EXPECT_EQ(c.Call(1, {"MSET", a, "foobar", b, "abc"}), "+OK\r\n");
+  EXPECT_EQ(c.Call(1, {"SET", dest, "old", "EX", "100"}), "+OK\r\n");
+  EXPECT_EQ(c.Call(1, {"BITOP", "OR", dest, a, b}), ":6\r\n");
+  ASSERT_TRUE(c.Settle());
+  const auto primary_item = c.Item(replicas[0], dest);
+  ASSERT_TRUE(primary_item.has_value());
+  for (NodeId n : replicas) {
+    const auto item = c.Item(n, dest);
+    ASSERT_TRUE(item.has_value()) << n;
+    EXPECT_EQ(item->value, "goobar");
+    EXPECT_EQ(item->expire_at, kNoExpiry);  // BITOP's destination has no TTL
+    EXPECT_EQ(item->version, primary_item->version);
+  }
+  EXPECT_EQ(c.Call(1, {"BITOP", "AND", dest, "{" + tag + "}none"}), ":0\r\n");
+  ASSERT_TRUE(c.Settle());
+  for (NodeId n : replicas) EXPECT_FALSE(c.Item(n, dest).has_value()) << n;
+  EXPECT_EQ(c.Call(1, {"BITOP", "AND", dest, a, "elsewhere"}).rfind("-CROSSSLOT", 0), 0u);
+  c.CheckInvariants();
+}
+
 // --- Pipelined replication -------------------------------------------------------------------
 
 TEST(ClusterNodeTest, WriteIsAcknowledgedOnlyAfterEveryBackupAppliedAndReadsWaitForIt) {

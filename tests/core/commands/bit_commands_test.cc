@@ -173,5 +173,37 @@ TEST(BitCommands, BitPosArgumentErrors) {
   EXPECT_EQ(h.Run({"bitpos", "k"}), Err("ERR wrong number of arguments for 'bitpos' command"));
 }
 
+TEST(BitCommands, BitOpPadsShorterSourcesWithZeroBytes) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"mset", "a", "foobar", "b", "abc"}), kOk);
+  EXPECT_EQ(h.Run({"set", "d", "x", "ex", "100"}), kOk);
+  EXPECT_EQ(h.Run({"bitop", "and", "d", "a", "b"}), Int(6));
+  EXPECT_EQ(h.Run({"get", "d"}), Bulk(std::string("`bc\0\0\0", 6)));
+  EXPECT_EQ(h.Run({"ttl", "d"}), Int(-1));  // the destination is replaced without a TTL
+  EXPECT_EQ(h.Run({"bitop", "or", "d", "a", "b"}), Int(6));
+  EXPECT_EQ(h.Run({"get", "d"}), Bulk("goobar"));
+  // A longer source after a shorter one: its tail is taken as it is (x XOR 0 = x), and a
+  // missing key counts as empty.
+  EXPECT_EQ(h.Run({"bitop", "XOR", "d", "b", "nokey", "a"}), Int(6));
+  EXPECT_EQ(h.Run({"get", "d"}), Bulk("\a\r\fbar"));
+  EXPECT_EQ(h.Run({"bitop", "and", "d", "a", "nokey"}), Int(6));
+  EXPECT_EQ(h.Run({"get", "d"}), Bulk(std::string(6, '\0')));
+  EXPECT_EQ(h.Run({"bitop", "not", "d", "b"}), Int(3));
+  EXPECT_EQ(h.Run({"get", "d"}), Bulk("\x9e\x9d\x9c"));
+  EXPECT_EQ(h.Run({"bitop", "and", "d", "a", "d"}), Int(6));  // the destination as a source
+  EXPECT_EQ(h.Run({"get", "d"}), Bulk(std::string("\x06\x0d\x0c\0\0\0", 6)));
+  // An empty result deletes the destination.
+  EXPECT_EQ(h.Run({"bitop", "or", "d", "nokey1", "nokey2"}), Int(0));
+  EXPECT_EQ(h.Run({"exists", "d"}), Int(0));
+}
+
+TEST(BitCommands, BitOpErrorsAsRedis) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"bitop", "nand", "d", "a"}), kSyntax);
+  EXPECT_EQ(h.Run({"bitop", "not", "d", "a", "b"}),
+            Err("ERR BITOP NOT must be called with a single source key."));
+  EXPECT_EQ(h.Run({"bitop", "and", "d"}), Err("ERR wrong number of arguments for 'bitop' command"));
+}
+
 }  // namespace
 }  // namespace shoal::testing

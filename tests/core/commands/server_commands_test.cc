@@ -103,7 +103,8 @@ TEST(ServerCommands, CommandDocsAndList) {
   const std::string strings = h.Run({"command", "list", "filterby", "aclcat", "string"});
   EXPECT_EQ(strings.substr(0, 5), "*22\r\n");
   EXPECT_EQ(h.Run({"command", "list", "filterby", "aclcat", "bitmap"}),
-            "*4\r\n" + Bulk("getbit") + Bulk("setbit") + Bulk("bitcount") + Bulk("bitpos"));
+            "*5\r\n" + Bulk("getbit") + Bulk("setbit") + Bulk("bitcount") + Bulk("bitop") +
+                Bulk("bitpos"));
   EXPECT_EQ(h.Run({"command", "list", "bogus"}), Err("ERR syntax error"));
   const std::string list = h.Run({"command", "list"});
   EXPECT_NE(list.find(Bulk("client|setinfo")), std::string::npos);
