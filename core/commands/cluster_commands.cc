@@ -234,6 +234,36 @@ void ClusterCountKeysInSlot(CommandContext& ctx, CommandArgs argv) {
       static_cast<std::int64_t>(ctx.store.SlotKeys(static_cast<std::uint16_t>(*slot))));
 }
 
+// WAIT numreplicas timeout (Redis 7.0 waitCommand's checks and replies). On a node of a cluster a
+// reply that depends on a write is held until every backup of the write's slot applied it
+// (cluster/slot_replication.h), and a client's replies leave in its commands' order (core/node.h),
+// so when WAIT is answered every earlier write of the connection is on every copy of its slot:
+// WAIT answers at once with the backups per slot (copies - 1), and 0 on a single node. It never
+// waits for more, since no more copies can appear (Redis would block until the timeout). When
+// commits count only the in-sync set (cluster core part 2), this must become the smallest in-sync
+// set the client's writes committed on, less the primary.
+void Wait(CommandContext& ctx, CommandArgs argv) {
+  if (!ParseInt64(argv[1])) {
+    ctx.reply.Error(kErrNotInteger);
+    return;
+  }
+  const std::optional<std::int64_t> timeout = ParseInt64(argv[2]);
+  if (!timeout) {
+    ctx.reply.Error("ERR timeout is not an integer or out of range");
+    return;
+  }
+  if (*timeout < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return;
+  }
+  std::int64_t backups = 0;
+  if (ctx.gate != nullptr) {
+    backups =
+        static_cast<std::int64_t>(ctx.gate->View().placement->options().replication_factor) - 1;
+  }
+  ctx.reply.Integer(backups);
+}
+
 void ClusterNotYet(CommandContext& ctx, CommandArgs argv) {
   if (ctx.gate == nullptr) return ClusterDisabled(ctx, argv);
   ctx.reply.Error("ERR CLUSTER " + std::string(argv[1]) + " is not supported by Shoal yet");

@@ -41,6 +41,7 @@ constexpr std::string_view kScanTips[] = {"nondeterministic_output", "request_po
 constexpr std::string_view kRandomKeyTips[] = {"request_policy:all_shards",
                                                "nondeterministic_output"};
 constexpr std::string_view kTouchTips[] = {"request_policy:multi_shard", "response_policy:agg_sum"};
+constexpr std::string_view kWaitTips[] = {"request_policy:all_shards", "response_policy:agg_min"};
 
 constexpr CommandSpec kClientSubcommands[] = {
     {"setname", "client|setname", 3, kCmdNoScript | kLs, 0, 0, 0, G::kConnection, ClientSetName},
@@ -238,6 +239,7 @@ constexpr CommandSpec kCommands[] = {
     {"memory", "memory", -2, 0, 0, 0, 0, G::kServer, nullptr, kMemorySubcommands},
     {"info", "info", -1, kLs, 0, 0, 0, G::kServer, Info},
     {"time", "time", 1, kLs | kF, 0, 0, 0, G::kServer, Time},
+    {"wait", "wait", 3, kCmdNoScript, 0, 0, 0, G::kConnection, Wait, {}, {}, kWaitTips},
     {"shutdown", "shutdown", -1, kAdm | kCmdAllowBusy, 0, 0, 0, G::kServer, Shutdown},
     {"slowlog", "slowlog", -2, 0, 0, 0, 0, G::kServer, nullptr, kSlowlogSubcommands},
     {"latency", "latency", -2, 0, 0, 0, 0, G::kServer, nullptr, kLatencySubcommands},

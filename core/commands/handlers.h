@@ -97,6 +97,8 @@ void ClientSetInfo(CommandContext& ctx, CommandArgs argv);
 void ClusterDisabled(CommandContext& ctx, CommandArgs argv);  // READONLY, READWRITE, CLUSTER *
 void ClusterKeySlot(CommandContext& ctx, CommandArgs argv);
 // cluster_commands.cc (a node of a cluster; on a single node they answer ClusterDisabled).
+// WAIT answers on a single node too (0).
+void Wait(CommandContext& ctx, CommandArgs argv);
 void ClusterSlots(CommandContext& ctx, CommandArgs argv);
 void ClusterNodes(CommandContext& ctx, CommandArgs argv);
 void ClusterInfo(CommandContext& ctx, CommandArgs argv);

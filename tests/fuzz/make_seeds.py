@@ -217,6 +217,10 @@ def command_seeds():
         command(0, "BITOP", "NOT", "{t}d", "{t}a"), command(0, "BITOP", "NOT", "{t}d", "a", "b"),
         command(0, "BITOP", "OR", "{t}d", "{t}x", "{t}y"), command(0, "BITOP", "NAND", "d", "a"),
     ])
+    seeds["wait"] = bytes([S3FIFO]) + b"".join([
+        command(0, "SET", "k", "v"), command(0, "WAIT", "1", "0"), command(0, "WAIT", "x", "0"),
+        command(0, "WAIT", "0", "-1"), command(0, "WAIT", "0", "1.5"),
+    ])
     seeds["introspection"] = bytes([S3FIFO]) + introspection
     seeds["introspection-lru"] = bytes([LRU]) + introspection
     # CLUSTER's subcommands on a single node, and the read-only/read-write switches.

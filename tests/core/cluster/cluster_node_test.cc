@@ -365,6 +365,27 @@ TEST(ClusterNodeTest, TooManyWritesInFlightGetTryAgainBeforeExecuting) {
   EXPECT_EQ(replies.find("-TRYAGAIN"), 15u);  // after three +OK, in command order
 }
 
+// WAIT is answered behind the client's held replies, so once it answers, the earlier write is on
+// every copy: it reports the backups per slot (copies - 1), and never before the write committed.
+TEST(ClusterNodeTest, WaitAnswersAfterTheClientsWritesCommittedWithTheBackupCount) {
+  TestCluster c(3, 3);
+  ASSERT_TRUE(c.Settle());
+  const std::string key = c.KeyWithPrimary(0);
+  const NodeId backup = c.placement().Replicas(KeySlot(key))[1];
+  c.Connect(0, 1);
+  c.SetDown(backup, true);  // nothing commits
+  c.Send(1, {"SET", key, "v"});
+  c.Send(1, {"WAIT", "2", "0"});
+  for (int i = 0; i < 50; ++i) c.TickOne(0);
+  EXPECT_EQ(c.Reply(1), "");  // neither the write's reply nor WAIT's left
+  c.SetDown(backup, false);
+  ASSERT_TRUE(c.Settle());
+  EXPECT_EQ(c.TakeReply(1), "+OK\r\n:2\r\n");
+  for (NodeId n : c.placement().Replicas(KeySlot(key))) EXPECT_EQ(c.Value(n, key), "v") << n;
+  EXPECT_EQ(c.Call(1, {"WAIT", "0", "-1"}), "-ERR timeout is negative\r\n");
+  c.CheckInvariants();
+}
+
 TEST(ClusterNodeTest, QuitBehindHeldRepliesClosesAfterThem) {
   TestCluster c(2, 2);
   ASSERT_TRUE(c.Settle());
