@@ -37,8 +37,9 @@ bool IsClusterFlag(std::string_view name) {
 
 std::string ApplyClusterFlag(std::string_view name, std::string_view value, ClusterFlags& flags) {
   if (name == "cluster") {
-    if (value != "yes" && value != "no") return "--cluster: " + Quote(value) + " is not yes or no";
-    flags.enabled = value == "yes";
+    const std::optional<bool> on = ParseYesNo(value);
+    if (!on) return "--cluster: " + Quote(value) + " is not yes or no";
+    flags.enabled = *on;
   } else if (name == "cluster-members") {
     flags.members.clear();
     std::size_t start = 0;

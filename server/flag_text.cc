@@ -23,4 +23,17 @@ bool IsIpAddress(const std::string& text) {
 
 std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
 
+std::optional<bool> ParseYesNo(std::string_view text) {
+  if (text == "yes") return true;
+  if (text == "no") return false;
+  return std::nullopt;
+}
+
+bool IsOneOf(std::span<const std::string_view> names, std::string_view name) {
+  for (std::string_view n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
 }  // namespace shoal::server

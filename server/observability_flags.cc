@@ -21,12 +21,7 @@ std::optional<std::int64_t> ParseMicrosOrOff(std::string_view text) {
 
 }  // namespace
 
-bool IsObservabilityFlag(std::string_view name) {
-  for (std::string_view flag : kFlags) {
-    if (flag == name) return true;
-  }
-  return false;
-}
+bool IsObservabilityFlag(std::string_view name) { return IsOneOf(kFlags, name); }
 
 std::optional<std::string> ApplyObservabilityFlag(std::string_view name, std::string_view value,
                                                   ObservabilityFlags& flags) {
@@ -72,10 +67,9 @@ std::optional<std::string> ApplyObservabilityFlag(std::string_view name, std::st
     }
     flags.hotkeys_sample_every = static_cast<std::uint32_t>(*every);
   } else if (name == "latency-tracking") {
-    if (value != "yes" && value != "no") {
-      return "--latency-tracking: " + Quote(value) + " is not one of yes, no";
-    }
-    flags.latency_tracking = value == "yes";
+    const std::optional<bool> on = ParseYesNo(value);
+    if (!on) return "--latency-tracking: " + Quote(value) + " is not one of yes, no";
+    flags.latency_tracking = *on;
   } else {
     return std::nullopt;
   }

@@ -9,20 +9,14 @@ constexpr std::string_view kFlags[] = {"protected-mode", "timeout"};
 
 }  // namespace
 
-bool IsSecurityFlag(std::string_view name) {
-  for (std::string_view flag : kFlags) {
-    if (flag == name) return true;
-  }
-  return false;
-}
+bool IsSecurityFlag(std::string_view name) { return IsOneOf(kFlags, name); }
 
 std::optional<std::string> ApplySecurityFlag(std::string_view name, std::string_view value,
                                              SecurityFlags& flags) {
   if (name == "protected-mode") {
-    if (value != "yes" && value != "no") {
-      return "--protected-mode: " + Quote(value) + " is not one of yes, no";
-    }
-    flags.protected_mode = value == "yes";
+    const std::optional<bool> on = ParseYesNo(value);
+    if (!on) return "--protected-mode: " + Quote(value) + " is not one of yes, no";
+    flags.protected_mode = *on;
   } else if (name == "timeout") {
     const auto seconds = ParseUnsigned(value);
     if (!seconds || *seconds > limits::kClientIdleSecondsMax) {

@@ -65,12 +65,9 @@ void ObjectRefcount(CommandContext& ctx, CommandArgs argv) {
 }
 
 void ObjectFreq(CommandContext& ctx, CommandArgs argv) {
-  const Store& store = ctx.store;
   // Redis looks the key up first: a missing key is nil whatever the policy.
-  if (!store.Peek(argv[2], ctx.now)) {
-    ctx.reply.Nil();
-    return;
-  }
+  if (!ValueOrNil(ctx, argv[2])) return;
+  const Store& store = ctx.store;
   if (!store.KeepsAccessFrequency()) {
     ctx.reply.Error("ERR The " + std::string(EvictionKindName(store.options().eviction)) +
                     " eviction policy keeps no access frequency (s3fifo and sieve do), "
